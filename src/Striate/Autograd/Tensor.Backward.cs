@@ -1,0 +1,65 @@
+// The backward pass: topological order of the recorded graph, then each node's Backward in
+// reverse. Leaves keep their accumulated Grad; intermediate gradients are dropped once used.
+using Striate.Autograd;
+
+namespace Striate;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Computes d(this)/d(leaf) for every leaf that requires a gradient and adds it to the leaf's <see cref="Grad"/>.
+    /// </summary>
+    /// <param name="gradient">dL/d(this); may be omitted for a one-element tensor (taken as 1).</param>
+    /// <exception cref="InvalidOperationException">This tensor does not require a gradient, or it has more than one element and no <paramref name="gradient"/> was given.</exception>
+    /// <exception cref="ArgumentException"><paramref name="gradient"/> has a different number of elements.</exception>
+    public void Backward(Tensor? gradient = null)
+    {
+        if (!RequiresGrad)
+            throw new InvalidOperationException("Backward() was called on a tensor that does not require a gradient: no input had RequiresGrad set, or it was computed under GradMode.NoGrad().");
+        if (gradient is null && Length != 1)
+            throw new InvalidOperationException($"Backward() without a gradient needs a one-element tensor (a loss); this one has shape {ShapeText(_shape)}.");
+        if (gradient is not null && gradient.Length != Length)
+            throw new ArgumentException($"The gradient has shape {ShapeText(gradient._shape)} but the tensor has shape {ShapeText(_shape)}.", nameof(gradient));
+
+        var order = TopologicalOrder(this);
+        var seed = GradBuffer();
+        if (gradient is null) seed[0] += 1f;
+        else for (int i = 0; i < seed.Length; i++) seed[i] += gradient.Data[i];
+
+        using (GradMode.NoGrad())
+        {
+            for (int i = order.Count - 1; i >= 0; i--)
+            {
+                var t = order[i];
+                if (t.GradFn is null || t.Grad is null) continue;
+                t.GradFn.Backward(t, t.Grad.Data);
+                t.Grad = null; // intermediate: used once, then released
+            }
+        }
+    }
+
+    private static List<Tensor> TopologicalOrder(Tensor root)
+    {
+        var order = new List<Tensor>();
+        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor Tensor, int NextInput)>();
+        stack.Push((root, 0));
+        visited.Add(root);
+        while (stack.Count > 0)
+        {
+            var (t, next) = stack.Pop();
+            var inputs = t.GradFn?.Inputs;
+            if (inputs is not null && next < inputs.Count)
+            {
+                stack.Push((t, next + 1));
+                var child = inputs[next];
+                if (child.RequiresGrad && visited.Add(child)) stack.Push((child, 0));
+            }
+            else
+            {
+                order.Add(t);
+            }
+        }
+        return order;
+    }
+}

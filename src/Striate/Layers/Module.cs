@@ -1,0 +1,99 @@
+// Module: the unit of a network. Parameters and sub-modules are registered explicitly (no
+// reflection), in order, so names are stable ("features.0.weight") and trimming-safe.
+namespace Striate.Layers;
+
+/// <summary>
+/// A layer or a network of layers. Subclasses register their parameters with
+/// <see cref="RegisterParameter"/> and their children with <see cref="RegisterModule{T}"/> in the
+/// constructor, and implement <see cref="Forward"/>.
+/// </summary>
+public abstract class Module
+{
+    private readonly List<KeyValuePair<string, Tensor>> _parameters = [];
+    private readonly List<KeyValuePair<string, Module>> _children = [];
+
+    /// <summary>Whether the module is in training mode (dropout active, batch statistics used). New modules train.</summary>
+    public bool IsTraining { get; private set; } = true;
+
+    /// <summary>Runs the module on <paramref name="input"/>.</summary>
+    public abstract Tensor Forward(Tensor input);
+
+    /// <summary>Short type name for summaries, e.g. <c>Conv2d</c>.</summary>
+    public virtual string TypeName => GetType().Name;
+
+    /// <summary>The module's hyper-parameters for summaries, e.g. <c>1→6, 5×5, pad 2</c>.</summary>
+    public virtual string Description => string.Empty;
+
+    /// <summary>Registers a parameter under <paramref name="name"/>; it is marked as requiring a gradient.</summary>
+    /// <exception cref="ArgumentException">The name is empty, contains '.', or is taken.</exception>
+    protected Tensor RegisterParameter(string name, Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        CheckName(name);
+        value.RequiresGrad = true;
+        _parameters.Add(new(name, value));
+        return value;
+    }
+
+    /// <summary>Registers a child module under <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException">The name is empty, contains '.', or is taken.</exception>
+    protected T RegisterModule<T>(string name, T module) where T : Module
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        CheckName(name);
+        _children.Add(new(name, module));
+        return module;
+    }
+
+    private void CheckName(string name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Contains('.', StringComparison.Ordinal))
+            throw new ArgumentException($"A parameter or module name must be non-empty and contain no '.': '{name}'.", nameof(name));
+        if (_parameters.Any(p => p.Key == name) || _children.Any(c => c.Key == name))
+            throw new ArgumentException($"The name '{name}' is already registered in this {TypeName}.", nameof(name));
+    }
+
+    /// <summary>The direct children, in registration order.</summary>
+    public IReadOnlyList<KeyValuePair<string, Module>> Children => _children;
+
+    /// <summary>This module's own parameters (not its children's), in registration order.</summary>
+    public IReadOnlyList<KeyValuePair<string, Tensor>> OwnParameters => _parameters;
+
+    /// <summary>Every parameter of this module and its descendants with its dotted path, e.g. <c>0.weight</c>.</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> NamedParameters()
+    {
+        foreach (var p in _parameters) yield return p;
+        foreach (var (childName, child) in _children)
+            foreach (var (name, p) in child.NamedParameters())
+                yield return new(childName + "." + name, p);
+    }
+
+    /// <summary>Every parameter of this module and its descendants.</summary>
+    public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Value);
+
+    /// <summary>Total number of parameter elements.</summary>
+    public long ParameterCount() => Parameters().Sum(p => (long)p.Length);
+
+    /// <summary>Puts this module and its descendants in training (true) or evaluation (false) mode.</summary>
+    public Module Train(bool training = true)
+    {
+        IsTraining = training;
+        foreach (var (_, child) in _children) child.Train(training);
+        return this;
+    }
+
+    /// <summary>Puts this module and its descendants in evaluation mode.</summary>
+    public Module Eval() => Train(false);
+
+    /// <summary>Clears the gradients of every parameter.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters()) p.ZeroGrad();
+    }
+
+    /// <summary>PyTorch's default initialisation bound 1/√fanIn (kaiming-uniform with a = √5 for weights, and for biases).</summary>
+    protected static float DefaultInitBound(int fanIn) => fanIn > 0 ? 1f / MathF.Sqrt(fanIn) : 0f;
+
+    /// <summary>The given generator, or a fresh one from a random seed (not reproducible) when none was passed.</summary>
+    protected static Rng RngOrRandom(Rng? rng) => rng ?? new Rng((ulong)Random.Shared.NextInt64());
+}
