@@ -1,0 +1,211 @@
+// In-memory classification data and mini-batching.
+//
+//   dataset: images (N, ...sample shape), e.g. (N, C, H, W); labels (N) in [0, classes)
+//   batch:   images (B, ...sample shape) copied into a fresh tensor; labels (B); B = batch size,
+//            or fewer for the last batch unless dropLast
+//
+// Shuffling draws one permutation per epoch from the Rng passed in, so a seed fixes the order of
+// every epoch while consecutive epochs still differ (PyTorch's DataLoader with a generator).
+using System.Collections;
+
+namespace Striate.Data;
+
+/// <summary>
+/// An in-memory labelled dataset: one image tensor whose first dimension is the sample index,
+/// and one integer class label per sample (PyTorch's <c>TensorDataset(images, labels)</c>).
+/// </summary>
+public sealed class ClassificationDataset
+{
+    private readonly int[] _labels;
+    private readonly int[] _sampleShape;
+    private readonly string[] _classNames;
+
+    /// <summary>Creates a dataset over <paramref name="images"/> without copying it.</summary>
+    /// <param name="images">Shape (N, ...sample shape), e.g. (N, 1, 28, 28); the dataset shares its storage.</param>
+    /// <param name="labels">N class indices (copied).</param>
+    /// <param name="classNames">Optional class names; when given, every label must index into them.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="images"/> or <paramref name="labels"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="images"/> has rank 0, its first dimension differs from the label count, or a label is
+    /// negative or not below the number of class names.
+    /// </exception>
+    public ClassificationDataset(Tensor images, ReadOnlySpan<int> labels, IReadOnlyList<string>? classNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Rank == 0) throw new ArgumentException("The image tensor needs a leading sample dimension; a scalar was given.", nameof(images));
+        if (images.Dims[0] != labels.Length)
+            throw new ArgumentException(
+                $"The image tensor {Tensor.ShapeText(images.Dims)} holds {images.Dims[0]} samples but {labels.Length} labels were given.", nameof(labels));
+        _classNames = classNames?.ToArray() ?? [];
+        CheckLabels(labels, _classNames.Length);
+        Images = images;
+        _sampleShape = images.Dims[1..].ToArray();
+        _labels = labels.ToArray();
+    }
+
+    /// <summary>Creates a dataset from flat row-major sample data (copied).</summary>
+    /// <param name="images">N × prod(<paramref name="sampleShape"/>) values, sample after sample.</param>
+    /// <param name="sampleShape">The shape of one sample, e.g. (1, 28, 28).</param>
+    /// <param name="labels">N class indices (copied).</param>
+    /// <param name="classNames">Optional class names; when given, every label must index into them.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="images"/> or <paramref name="sampleShape"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// The sample shape has a negative dimension, the value count is not label count × sample size,
+    /// or a label is out of range.
+    /// </exception>
+    public ClassificationDataset(float[] images, int[] sampleShape, ReadOnlySpan<int> labels, IReadOnlyList<string>? classNames = null)
+        : this(Tensor.FromArray(images, CheckFlat(images, sampleShape, labels.Length)), labels, classNames)
+    {
+    }
+
+    private static int[] CheckFlat(float[] images, int[] sampleShape, int count)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        long sampleLength = Tensor.CheckShape(sampleShape, nameof(sampleShape));
+        if (sampleLength * count != images.Length)
+            throw new ArgumentException(
+                $"{count} labels of samples shaped {Tensor.ShapeText(sampleShape)} need {sampleLength * count} values but {images.Length} were given.", nameof(images));
+        return [count, .. sampleShape];
+    }
+
+    private static void CheckLabels(ReadOnlySpan<int> labels, int classCount)
+    {
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] < 0 || (classCount > 0 && labels[i] >= classCount))
+                throw new ArgumentException(
+                    classCount > 0 ? $"Label {labels[i]} at index {i} is outside 0..{classCount - 1} (the {classCount} class names)."
+                                   : $"Label {labels[i]} at index {i} is negative.", nameof(labels));
+        }
+    }
+
+    /// <summary>The number of samples N.</summary>
+    public int Count => _labels.Length;
+
+    /// <summary>All images, shape (N, ...<see cref="SampleShape"/>); the dataset's own storage, not a copy.</summary>
+    public Tensor Images { get; }
+
+    /// <summary>The class index of each sample, length N.</summary>
+    public ReadOnlySpan<int> Labels => _labels;
+
+    /// <summary>The shape of one sample, e.g. (1, 28, 28).</summary>
+    public IReadOnlyList<int> SampleShape => _sampleShape;
+
+    /// <summary>The number of values in one sample: the product of <see cref="SampleShape"/>.</summary>
+    public int SampleLength => Count == 0 ? SampleLengthOf(_sampleShape) : Images.Length / Count;
+
+    /// <summary>The class names, indexed by label; empty when the dataset was created without them.</summary>
+    public IReadOnlyList<string> ClassNames => _classNames;
+
+    /// <summary>The values of sample <paramref name="index"/> in row-major order.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in [0, N).</exception>
+    public ReadOnlySpan<float> GetImage(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        int length = SampleLength;
+        return Images.AsSpan().Slice(index * length, length);
+    }
+
+    private static int SampleLengthOf(int[] shape)
+    {
+        int length = 1;
+        foreach (int d in shape) length *= d;
+        return length;
+    }
+}
+
+/// <summary>One mini-batch: images (B, ...sample shape) and their B labels, both freshly allocated.</summary>
+/// <param name="Images">The batch's images, shape (B, ...sample shape), e.g. (B, 1, 28, 28).</param>
+/// <param name="Labels">The batch's class indices, length B; the caller owns the array.</param>
+public readonly record struct Batch(Tensor Images, int[] Labels)
+{
+    /// <summary>The number of samples B in the batch.</summary>
+    public int Count => Labels.Length;
+}
+
+/// <summary>
+/// Yields mini-batches from a <see cref="ClassificationDataset"/>; each enumeration is one epoch
+/// (PyTorch's <c>DataLoader(dataset, batch_size, shuffle, drop_last, generator)</c>).
+/// </summary>
+/// <remarks>
+/// In order, batch k holds samples [kB, (k+1)B). Shuffled, each epoch draws a new permutation
+/// from the <see cref="Rng"/> given at construction, so the sequence of epochs is fixed by its seed.
+/// Each batch copies its samples into a new tensor: callers may keep or modify batches freely.
+/// Enumerate one epoch at a time: concurrent enumerations would share the generator.
+/// </remarks>
+public sealed class DataLoader : IEnumerable<Batch>
+{
+    private readonly ClassificationDataset _dataset;
+    private readonly Rng? _rng;
+
+    /// <summary>Creates a loader over <paramref name="dataset"/>.</summary>
+    /// <param name="dataset">The samples to batch.</param>
+    /// <param name="batchSize">Samples per batch B (PyTorch's default is 1).</param>
+    /// <param name="shuffle">Whether each epoch visits the samples in a new random order.</param>
+    /// <param name="rng">The generator shuffling draws from; required when <paramref name="shuffle"/> is true.</param>
+    /// <param name="dropLast">Whether to skip a last batch smaller than <paramref name="batchSize"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="dataset"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="shuffle"/> is true but <paramref name="rng"/> is null.</exception>
+    public DataLoader(ClassificationDataset dataset, int batchSize = 1, bool shuffle = false, Rng? rng = null, bool dropLast = false)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (shuffle && rng is null)
+            throw new ArgumentException("Shuffling needs a seeded Rng: randomness is passed in so runs are reproducible.", nameof(rng));
+        _dataset = dataset;
+        _rng = shuffle ? rng : null;
+        BatchSize = batchSize;
+        DropLast = dropLast;
+    }
+
+    /// <summary>The dataset batches are drawn from.</summary>
+    public ClassificationDataset Dataset => _dataset;
+
+    /// <summary>Samples per full batch.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Whether each epoch is shuffled.</summary>
+    public bool Shuffle => _rng is not null;
+
+    /// <summary>Whether a last, partial batch is skipped.</summary>
+    public bool DropLast { get; }
+
+    /// <summary>Batches per epoch: ⌊N / B⌋ with <see cref="DropLast"/>, ⌈N / B⌉ without.</summary>
+    public int BatchCount => DropLast ? _dataset.Count / BatchSize : (int)(((long)_dataset.Count + BatchSize - 1) / BatchSize);
+
+    /// <summary>Runs one epoch: draws the epoch's order (a new permutation when shuffling), then yields its batches.</summary>
+    public IEnumerator<Batch> GetEnumerator()
+    {
+        int count = _dataset.Count;
+        int[]? order = _rng?.Permutation(count);
+        int sampleLength = _dataset.SampleLength;
+        int batches = BatchCount;
+        for (int b = 0; b < batches; b++)
+        {
+            int start = b * BatchSize;
+            int size = Math.Min(BatchSize, count - start);
+            yield return MakeBatch(order, start, size, sampleLength);
+        }
+    }
+
+    private Batch MakeBatch(int[]? order, int start, int size, int sampleLength)
+    {
+        var images = new float[(long)size * sampleLength];
+        var labels = new int[size];
+        ReadOnlySpan<float> source = _dataset.Images.AsSpan();
+        ReadOnlySpan<int> sourceLabels = _dataset.Labels;
+        for (int i = 0; i < size; i++)
+        {
+            int s = order is null ? start + i : order[start + i];
+            source.Slice(s * sampleLength, sampleLength).CopyTo(images.AsSpan(i * sampleLength, sampleLength));
+            labels[i] = sourceLabels[s];
+        }
+        int[] shape = [size, .. _dataset.SampleShape];
+        return new Batch(Tensor.Wrap(images, shape), labels);
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}

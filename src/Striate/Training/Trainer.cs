@@ -1,0 +1,145 @@
+// The classification training loop of the foundation slice: one epoch of SGD over batches,
+// and evaluation. Reports through callbacks and return values; never writes to the console.
+using System.Diagnostics;
+using Striate.Autograd;
+using Striate.Data;
+using Striate.Layers;
+
+namespace Striate.Training;
+
+/// <summary>Progress after one training step, for progress bars and logs.</summary>
+/// <param name="Step">1-based step within the epoch.</param>
+/// <param name="Steps">Steps in the epoch.</param>
+/// <param name="Loss">This batch's mean loss.</param>
+/// <param name="RunningLoss">Mean loss over the epoch so far (per sample).</param>
+/// <param name="RunningAccuracy">Training accuracy over the epoch so far, as a fraction.</param>
+/// <param name="ImagesPerSecond">Training throughput so far.</param>
+/// <param name="Elapsed">Time since the epoch began.</param>
+public readonly record struct StepProgress(int Step, int Steps, float Loss, double RunningLoss,
+    double RunningAccuracy, double ImagesPerSecond, TimeSpan Elapsed);
+
+/// <summary>What one training epoch did.</summary>
+/// <param name="MeanLoss">Mean training loss per sample.</param>
+/// <param name="Accuracy">Training accuracy (fraction), measured on the fly in training mode.</param>
+/// <param name="Images">Images seen.</param>
+/// <param name="Elapsed">Wall time of the epoch.</param>
+/// <param name="StepLosses">The loss of every step, in order.</param>
+public sealed record EpochResult(double MeanLoss, double Accuracy, int Images, TimeSpan Elapsed, IReadOnlyList<float> StepLosses)
+{
+    /// <summary>Training throughput.</summary>
+    public double ImagesPerSecond => Images / Math.Max(Elapsed.TotalSeconds, 1e-9);
+}
+
+/// <summary>What an evaluation pass measured.</summary>
+/// <param name="Accuracy">Fraction of correct top-1 predictions.</param>
+/// <param name="MeanLoss">Mean cross-entropy.</param>
+/// <param name="Images">Images evaluated.</param>
+/// <param name="Elapsed">Wall time of the forward passes (inference only).</param>
+public sealed record EvaluationResult(double Accuracy, double MeanLoss, int Images, TimeSpan Elapsed)
+{
+    /// <summary>Inference throughput.</summary>
+    public double ImagesPerSecond => Images / Math.Max(Elapsed.TotalSeconds, 1e-9);
+}
+
+/// <summary>The loss became NaN or infinite; training stops at the step where it happened.</summary>
+public sealed class NonFiniteLossException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public NonFiniteLossException(string message) : base(message) { }
+
+    /// <summary>The 1-based step within the epoch.</summary>
+    public int Step { get; init; }
+}
+
+/// <summary>Trains and evaluates classifiers with cross-entropy loss.</summary>
+public static class Trainer
+{
+    /// <summary>
+    /// One epoch: for each batch, forward, cross-entropy, backward, optimizer step.
+    /// </summary>
+    /// <param name="model">The network; put in training mode.</param>
+    /// <param name="batches">The epoch's batches: images (N, ...) and N labels.</param>
+    /// <param name="steps">Number of batches (for progress reporting).</param>
+    /// <param name="optimizer">Updates the parameters.</param>
+    /// <param name="onStep">Called after every step; may be null.</param>
+    /// <param name="cancellationToken">Stops between steps.</param>
+    /// <exception cref="NonFiniteLossException">The loss became NaN or infinite.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static EpochResult TrainEpoch(Module model, IEnumerable<Batch> batches, int steps,
+        Sgd optimizer, Action<StepProgress>? onStep = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(batches);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        model.Train();
+        var losses = new List<float>(steps);
+        var clock = Stopwatch.StartNew();
+        double lossSum = 0;
+        int seen = 0, correct = 0, step = 0;
+        foreach (var (images, labels) in batches)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            step++;
+            var logits = model.Forward(images);
+            var loss = Functional.CrossEntropy(logits, labels);
+            float value = loss.Item();
+            if (!float.IsFinite(value))
+                throw new NonFiniteLossException($"The training loss became {value} at step {step} of {steps}. The learning rate may be too high, or the input holds NaN/Inf values.") { Step = step };
+            optimizer.ZeroGrad();
+            loss.Backward();
+            optimizer.Step();
+
+            losses.Add(value);
+            lossSum += (double)value * labels.Length;
+            seen += labels.Length;
+            correct += CountCorrect(logits, labels);
+            onStep?.Invoke(new StepProgress(step, steps, value, lossSum / seen, (double)correct / seen,
+                seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed));
+        }
+        clock.Stop();
+        return new EpochResult(seen == 0 ? 0 : lossSum / seen, seen == 0 ? 0 : (double)correct / seen, seen, clock.Elapsed, losses);
+    }
+
+    /// <summary>Top-1 accuracy and mean cross-entropy of <paramref name="model"/> in evaluation mode, without recording gradients.</summary>
+    /// <param name="model">The network; put in evaluation mode.</param>
+    /// <param name="batches">Images (N, ...) and N labels.</param>
+    public static EvaluationResult Evaluate(Module model, IEnumerable<Batch> batches)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(batches);
+        model.Eval();
+        int seen = 0, correct = 0;
+        double lossSum = 0;
+        var forwardTime = TimeSpan.Zero;
+        using (GradMode.NoGrad())
+        {
+            foreach (var (images, labels) in batches)
+            {
+                long start = Stopwatch.GetTimestamp();
+                var logits = model.Forward(images);
+                forwardTime += Stopwatch.GetElapsedTime(start);
+                lossSum += (double)Functional.CrossEntropy(logits, labels).Item() * labels.Length;
+                correct += CountCorrect(logits, labels);
+                seen += labels.Length;
+            }
+        }
+        return new EvaluationResult(seen == 0 ? 0 : (double)correct / seen, seen == 0 ? 0 : lossSum / seen, seen, forwardTime);
+    }
+
+    /// <summary>Number of rows of (N, classes) <paramref name="logits"/> whose largest score is at the label.</summary>
+    public static int CountCorrect(Tensor logits, ReadOnlySpan<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        int classes = logits.Dims[^1];
+        var data = logits.Data;
+        int correct = 0;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int best = 0;
+            for (int j = 1; j < classes; j++)
+                if (data[i * classes + j] > data[i * classes + best]) best = j;
+            if (best == labels[i]) correct++;
+        }
+        return correct;
+    }
+}
