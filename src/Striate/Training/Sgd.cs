@@ -11,6 +11,7 @@ public sealed class Sgd
 {
     private readonly Tensor[] _parameters;
     private readonly float[]?[] _momentum;
+    private readonly float[]?[] _direction; // per-parameter scratch: the step direction, so p.Grad stays as backward left it
 
     /// <summary>Creates the optimizer.</summary>
     /// <param name="parameters">The parameters to update (those with RequiresGrad false are skipped).</param>
@@ -27,6 +28,7 @@ public sealed class Sgd
         if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be non-negative.");
         _parameters = [.. parameters];
         _momentum = new float[]?[_parameters.Length];
+        _direction = new float[]?[_parameters.Length];
         LearningRate = lr;
         Momentum = momentum;
         WeightDecay = weightDecay;
@@ -59,7 +61,9 @@ public sealed class Sgd
             var p = _parameters[i];
             if (!p.RequiresGrad || p.Grad is null) continue;
             Span<float> w = p.AsSpan();
-            Span<float> g = p.Grad.AsSpan();
+            var direction = _direction[i] ??= new float[p.Length];
+            Span<float> g = direction;
+            p.Grad.AsSpan().CopyTo(g);
             if (WeightDecay != 0f) TensorPrimitives.MultiplyAdd(w, WeightDecay, g, g); // g += λ·w
             if (Momentum != 0f)
             {

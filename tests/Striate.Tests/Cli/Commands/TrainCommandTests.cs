@@ -1,0 +1,120 @@
+using System.Text.Json;
+using Striate.Serialization;
+
+namespace Striate.Tests.Cli.Commands;
+
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "striate-cli-" + Guid.NewGuid().ToString("N"));
+
+    public TrainCommandTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Train_TinyDatasetWithJson_PrintsOneLinePerEpochAndSavesLoadableCheckpoint()
+    {
+        string data = CliRunner.WriteTinyDataset(Path.Combine(_dir, "data"));
+        string save = Path.Combine(_dir, "model.safetensors");
+
+        var (code, stdout, stderr) = CliRunner.Run("train", "--data", data, "--epochs", "2", "--batch-size", "16", "--threads", "1", "--json", "--save", save);
+
+        Assert.True(code == 0, $"exit {code}, stderr: {stderr}");
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        for (int i = 0; i < 2; i++)
+        {
+            using var doc = JsonDocument.Parse(lines[i]);
+            var root = doc.RootElement;
+            Assert.Equal(i + 1, root.GetProperty("epoch").GetInt32());
+            foreach (var key in new[] { "train_loss", "train_images_per_sec", "infer_images_per_sec", "test_accuracy", "seconds" })
+                Assert.True(root.TryGetProperty(key, out _), $"missing {key} in {lines[i]}");
+            double accuracy = root.GetProperty("test_accuracy").GetDouble();
+            Assert.InRange(accuracy, 0.0, 1.0);
+        }
+        // The bars are trivially separable: two epochs of LeNet must beat chance (10%) by far.
+        using (var last = JsonDocument.Parse(lines[1]))
+            Assert.True(last.RootElement.GetProperty("test_accuracy").GetDouble() > 0.5, lines[1]);
+
+        var loaded = Checkpoint.Load(save);
+        Assert.Equal("lenet5", loaded.Metadata["model"]);
+        Assert.Equal("2", loaded.Metadata["epoch"]);
+        Assert.Equal(61_706, loaded.Model.ParameterCount());
+    }
+
+    [Fact]
+    public void Train_CorruptDataset_ExitsNonZeroNamingTheFile()
+    {
+        string data = CliRunner.WriteTinyDataset(Path.Combine(_dir, "data"));
+        string broken = Path.Combine(data, "train-labels-idx1-ubyte.gz");
+        File.WriteAllBytes(broken, [0x1f, 0x8b, 8, 0, 0, 0, 0, 0]); // a gzip header and nothing else
+
+        var (code, stdout, stderr) = CliRunner.Run("train", "--data", data, "--epochs", "1", "--json", "--save", Path.Combine(_dir, "m.safetensors"));
+
+        Assert.Equal(1, code);
+        Assert.Contains("train-labels-idx1-ubyte.gz", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal); // no stack trace
+        Assert.Equal("", stdout);
+        Assert.False(File.Exists(Path.Combine(_dir, "m.safetensors")));
+    }
+
+    [Fact]
+    public void Train_MissingDataDirectory_ExitsNonZeroWithHowToGetTheData()
+    {
+        var (code, _, stderr) = CliRunner.Run("train", "--data", Path.Combine(_dir, "nowhere"), "--epochs", "1");
+
+        Assert.Equal(1, code);
+        Assert.Contains("nowhere", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_LossTurnsNaN_ExitsWithDivergedCodeNamingTheStep()
+    {
+        string data = CliRunner.WriteTinyDataset(Path.Combine(_dir, "data"));
+
+        var (code, _, stderr) = CliRunner.Run("train", "--data", data, "--epochs", "1", "--lr", "1e20", "--json", "--save", Path.Combine(_dir, "m.safetensors"));
+
+        Assert.Equal(3, code);
+        Assert.Contains("training diverged", stderr, StringComparison.Ordinal);
+        Assert.Contains("at step", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--model", "resnet9000", "Unknown model")]
+    [InlineData("--epochs", "0", "--epochs")]
+    [InlineData("--batch-size", "-1", "--batch-size")]
+    [InlineData("--lr", "NaN", "--lr")]
+    [InlineData("--threads", "0", "--threads")]
+    [InlineData("--dataset", "imagenet", "Unknown dataset")]
+    public void Train_BadOption_ExitsNonZeroNamingIt(string option, string value, string expected)
+    {
+        var (code, _, stderr) = CliRunner.Run("train", option, value, "--save", Path.Combine(_dir, "m.safetensors"));
+
+        Assert.Equal(1, code);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Summary_LeNet5_PrintsEveryLayerAndTotal()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("summary", "--model", "lenet5");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("61,706", stdout, StringComparison.Ordinal);
+        Assert.Contains("(1, 16, 5, 5)", stdout, StringComparison.Ordinal);
+        Assert.Contains("48,120", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Summary_WrongInputShape_ExitsNonZeroNamingTheLayer()
+    {
+        var (code, _, stderr) = CliRunner.Run("summary", "--model", "lenet5", "--input", "3,28,28");
+
+        Assert.Equal(1, code);
+        Assert.Contains("Conv2d", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+}
