@@ -82,6 +82,16 @@ public sealed partial class Tensor
         return t;
     }
 
+    /// <summary>
+    /// A tensor whose storage is not cleared, for op outputs that the kernel overwrites completely
+    /// (skipping the memset matters for the megabyte-sized activations of a training step).
+    /// </summary>
+    internal static Tensor Uninitialized(params int[] shape) =>
+        new(GC.AllocateUninitializedArray<float>(CheckShape(shape, nameof(shape))), shape);
+
+    /// <summary>An uninitialized tensor with this tensor's shape (see <see cref="Uninitialized"/>).</summary>
+    internal Tensor UninitializedLike() => Uninitialized((int[])_shape.Clone());
+
     /// <summary>A tensor with the same shape as this one, filled with zeros.</summary>
     public Tensor ZerosLike() => new(new float[Data.Length], (int[])_shape.Clone());
 }

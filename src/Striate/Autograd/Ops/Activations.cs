@@ -23,7 +23,7 @@ internal sealed class ActivationNode(ActivationKind kind, Tensor x) : Node(x)
     public static Tensor Forward(ActivationKind kind, Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        var y = x.ZerosLike();
+        var y = x.UninitializedLike();
         switch (kind)
         {
             case ActivationKind.Relu: ActivationKernel.ReluForward(x.Data, y.Data); break;

@@ -17,7 +17,7 @@ internal sealed class Conv2dNode(Tensor input, Tensor weight, Tensor? bias, Conv
     public static Tensor Forward(Tensor input, Tensor weight, Tensor? bias, (int Height, int Width) stride, (int Height, int Width) padding)
     {
         var g = Geometry(input, weight, bias, stride, padding);
-        var y = Tensor.Zeros(g.N, g.K, g.P, g.Q);
+        var y = Tensor.Uninitialized(g.N, g.K, g.P, g.Q); // Conv2dKernel.Forward overwrites every element
         ReadOnlySpan<float> b = bias is null ? default : bias.Data;
         Conv2dKernel.Forward(g, input.Data, weight.Data, b, y.Data, Compute.Threads);
         if (ShouldRecord(input, weight, bias)) y.SetGradFn(new Conv2dNode(input, weight, bias, g));

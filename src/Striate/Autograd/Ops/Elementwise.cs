@@ -32,7 +32,7 @@ internal sealed class BinaryNode(BinaryKind kind, Tensor x, Tensor y) : Node(x, 
         ArgumentNullException.ThrowIfNull(y);
         var shape = BroadcastKernel.BroadcastShape(x.Dims, y.Dims)
             ?? throw new ArgumentException($"Shapes {Tensor.ShapeText(x.Dims)} and {Tensor.ShapeText(y.Dims)} cannot be broadcast together for {kind}.", nameof(y));
-        var z = Tensor.Wrap(new float[Tensor.CheckShape(shape, nameof(y))], shape);
+        var z = Tensor.Uninitialized(shape);
         switch (kind)
         {
             case BinaryKind.Add: BroadcastKernel.Binary<AddOperator>(x.Data, x.Dims, y.Data, y.Dims, shape, z.Data); break;

@@ -22,7 +22,7 @@ internal sealed class LinearNode(Tensor x, Tensor weight, Tensor? bias)
         if (bias is not null && (bias.Rank != 1 || bias.Dims[0] != outFeatures))
             throw new ArgumentException($"Linear bias must have shape ({outFeatures},), got {Tensor.ShapeText(bias.Dims)}.", nameof(bias));
         int n = x.Dims[0];
-        var y = Tensor.Wrap(new float[n * outFeatures], [n, outFeatures]);
+        var y = Tensor.Uninitialized(n, outFeatures);
         if (bias is not null)
             for (int i = 0; i < n; i++) bias.Data.AsSpan().CopyTo(y.Data.AsSpan(i * outFeatures, outFeatures));
         GemmKernel.Gemm(false, true, n, outFeatures, inFeatures, 1f, x.Data, weight.Data, bias is null ? 0f : 1f, y.Data, Compute.Threads);

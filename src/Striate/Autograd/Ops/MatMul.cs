@@ -19,7 +19,7 @@ internal sealed class MatMulNode(Tensor a, Tensor b) : Node(a, b)
         if (a.Dims[1] != b.Dims[0])
             throw new ArgumentException($"MatMul shapes {Tensor.ShapeText(a.Dims)} and {Tensor.ShapeText(b.Dims)} do not chain: {a.Dims[1]} ≠ {b.Dims[0]}.", nameof(b));
         int m = a.Dims[0], k = a.Dims[1], n = b.Dims[1];
-        var c = Tensor.Wrap(new float[m * n], [m, n]);
+        var c = Tensor.Uninitialized(m, n);
         GemmKernel.Gemm(false, false, m, n, k, 1f, a.Data, b.Data, 0f, c.Data, Compute.Threads);
         if (ShouldRecord(a, b)) c.SetGradFn(new MatMulNode(a, b));
         return c;

@@ -16,7 +16,7 @@ internal sealed class MaxPool2dNode(Tensor input, int[] indices, Pool2dGeometry 
     public static Tensor Forward(Tensor input, (int Height, int Width) kernelSize, (int Height, int Width)? stride, (int Height, int Width) padding)
     {
         var g = Geometry(input, kernelSize, stride ?? kernelSize, padding);
-        var y = Tensor.Zeros(g.N, g.C, g.P, g.Q);
+        var y = Tensor.Uninitialized(g.N, g.C, g.P, g.Q); // MaxPool2dKernel.Forward overwrites every element
         var indices = new int[y.Length];
         MaxPool2dKernel.Forward(g, input.Data, y.Data, indices, Compute.Threads);
         if (ShouldRecord(input)) y.SetGradFn(new MaxPool2dNode(input, indices, g));

@@ -16,7 +16,7 @@ internal sealed class LogSoftmaxNode(Tensor x, int dim) : Node(x)
         ArgumentNullException.ThrowIfNull(x);
         int d = ReductionNode.NormalizeDim(dim, x.Rank, nameof(dim));
         var (outer, n, inner) = Split(x.Dims, d);
-        var y = x.ZerosLike();
+        var y = x.UninitializedLike();
         var xs = x.Data;
         var ys = y.Data;
         for (int o = 0; o < outer; o++)
