@@ -66,7 +66,7 @@ public static class TrainCommand
         try
         {
             var fmnist = FashionMnist.LoadAsync(new FashionMnistOptions { DataDirectory = s.DataDirectory },
-                s.Json ? null : new Progress<DownloadProgress>(p => AnsiConsole.MarkupLine($"[grey]downloading {Markup.Escape(p.FileName)}: {p.BytesReceived:N0} bytes[/]")),
+                s.Json ? null : DownloadReporter(),
                 cancel.Token).GetAwaiter().GetResult();
             var train = s.Limit is int n && n < fmnist.Train.Count ? Subset(fmnist.Train, n) : fmnist.Train;
             var test = fmnist.Test;
@@ -144,6 +144,20 @@ public static class TrainCommand
                 }, ct);
             });
         return result!;
+    }
+
+    /// <summary>One line per file every 25% (or per 8 MB when the size is unknown), not one per network read.</summary>
+    private static Progress<DownloadProgress> DownloadReporter()
+    {
+        var lastStep = new Dictionary<string, long>();
+        return new Progress<DownloadProgress>(p =>
+        {
+            long step = p.TotalBytes is long total && total > 0 ? p.BytesReceived * 4 / total : p.BytesReceived >> 23;
+            if (lastStep.TryGetValue(p.FileName, out long last) && last == step) return;
+            lastStep[p.FileName] = step;
+            string size = p.TotalBytes is long t ? $" of {t:N0}" : "";
+            AnsiConsole.MarkupLine($"[grey]downloading {Markup.Escape(p.FileName)}: {p.BytesReceived:N0}{size} bytes[/]");
+        });
     }
 
     private static ClassificationDataset Subset(ClassificationDataset full, int count)
