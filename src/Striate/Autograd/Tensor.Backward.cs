@@ -26,15 +26,23 @@ public sealed partial class Tensor
         if (gradient is null) seed[0] += 1f;
         else for (int i = 0; i < seed.Length; i++) seed[i] += gradient.Data[i];
 
-        using (GradMode.NoGrad())
+        try
         {
-            for (int i = order.Count - 1; i >= 0; i--)
+            using (GradMode.NoGrad())
             {
-                var t = order[i];
-                if (t.GradFn is null || t.Grad is null) continue;
-                t.GradFn.Backward(t, t.Grad.Data);
-                t.Grad = null; // intermediate: used once, then released
+                for (int i = order.Count - 1; i >= 0; i--)
+                {
+                    var t = order[i];
+                    if (t.GradFn is null || !t.HasPendingGrad) continue;
+                    t.GradFn.Backward(t, t.GradBuffer());
+                    t.ReleasePendingGrad(); // intermediate: used once, then back to the pool
+                }
             }
+        }
+        finally
+        {
+            // After an exception, no half-accumulated gradient may leak into the next pass.
+            foreach (var t in order) t.ReleasePendingGrad();
         }
     }
 

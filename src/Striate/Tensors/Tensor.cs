@@ -74,12 +74,42 @@ public sealed partial class Tensor
     /// <summary>Sets <see cref="Grad"/> back to null (the next backward pass starts from zero).</summary>
     public void ZeroGrad() => Grad = null;
 
-    /// <summary>Returns the gradient buffer, allocating a zeroed one on first use.</summary>
+    /// <summary>
+    /// The gradient of a non-leaf during a backward pass: rented from the shared array pool (it may be
+    /// longer than the tensor) and returned once this tensor's node has run, so a training step
+    /// reuses the megabyte-sized gradient buffers instead of allocating them on the large-object heap.
+    /// </summary>
+    private float[]? _pendingGrad;
+
+    /// <summary>
+    /// Returns the buffer that gradients of this tensor accumulate into, zeroed on first use: the
+    /// public <see cref="Grad"/> for leaves, a pooled buffer for results of recorded ops.
+    /// </summary>
     internal Span<float> GradBuffer()
     {
-        Grad ??= new Tensor(new float[Data.Length], (int[])_shape.Clone());
-        return Grad.Data;
+        if (GradFn is null)
+        {
+            Grad ??= new Tensor(new float[Data.Length], (int[])_shape.Clone());
+            return Grad.Data;
+        }
+        if (_pendingGrad is null)
+        {
+            _pendingGrad = System.Buffers.ArrayPool<float>.Shared.Rent(Math.Max(Data.Length, 1));
+            Array.Clear(_pendingGrad, 0, Data.Length);
+        }
+        return _pendingGrad.AsSpan(0, Data.Length);
     }
+
+    /// <summary>Gives the pending gradient of a non-leaf back to the pool.</summary>
+    internal void ReleasePendingGrad()
+    {
+        if (_pendingGrad is null) return;
+        System.Buffers.ArrayPool<float>.Shared.Return(_pendingGrad);
+        _pendingGrad = null;
+    }
+
+    /// <summary>Whether a backward pass has accumulated a gradient into this non-leaf that its node has not consumed yet.</summary>
+    internal bool HasPendingGrad => _pendingGrad is not null;
 
     /// <summary>A new leaf sharing this tensor's storage but cut off from the autograd graph.</summary>
     public Tensor Detach() => new(Data, _shape);
