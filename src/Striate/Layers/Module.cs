@@ -11,6 +11,7 @@ public abstract class Module
 {
     private readonly List<KeyValuePair<string, Tensor>> _parameters = [];
     private readonly List<KeyValuePair<string, Module>> _children = [];
+    private readonly List<KeyValuePair<string, Tensor>> _buffers = [];
 
     /// <summary>Whether the module is in training mode (dropout active, batch statistics used). New modules train.</summary>
     public bool IsTraining { get; private set; } = true;
@@ -35,6 +36,19 @@ public abstract class Module
         return value;
     }
 
+    /// <summary>
+    /// Registers state that is saved in checkpoints but not trained (batch norm's running mean, for
+    /// example); it does not require a gradient.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is empty, contains '.', or is taken.</exception>
+    protected Tensor RegisterBuffer(string name, Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        CheckName(name);
+        _buffers.Add(new(name, value));
+        return value;
+    }
+
     /// <summary>Registers a child module under <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">The name is empty, contains '.', or is taken.</exception>
     protected T RegisterModule<T>(string name, T module) where T : Module
@@ -49,7 +63,7 @@ public abstract class Module
     {
         if (string.IsNullOrEmpty(name) || name.Contains('.', StringComparison.Ordinal))
             throw new ArgumentException($"A parameter or module name must be non-empty and contain no '.': '{name}'.", nameof(name));
-        if (_parameters.Any(p => p.Key == name) || _children.Any(c => c.Key == name))
+        if (_parameters.Any(p => p.Key == name) || _children.Any(c => c.Key == name) || _buffers.Any(b => b.Key == name))
             throw new ArgumentException($"The name '{name}' is already registered in this {TypeName}.", nameof(name));
     }
 
@@ -67,6 +81,18 @@ public abstract class Module
             foreach (var (name, p) in child.NamedParameters())
                 yield return new(childName + "." + name, p);
     }
+
+    /// <summary>Every buffer (non-trained state) of this module and its descendants with its dotted path.</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> NamedBuffers()
+    {
+        foreach (var b in _buffers) yield return b;
+        foreach (var (childName, child) in _children)
+            foreach (var (name, b) in child.NamedBuffers())
+                yield return new(childName + "." + name, b);
+    }
+
+    /// <summary>Everything a checkpoint holds: <see cref="NamedParameters"/> then <see cref="NamedBuffers"/>.</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> NamedState() => NamedParameters().Concat(NamedBuffers());
 
     /// <summary>Every parameter of this module and its descendants.</summary>
     public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Value);

@@ -6,8 +6,8 @@
 //                    {"type":"Sequential","layers":[{"type":"Conv2d","inChannels":1,...},{"type":"ReLU"},...]}
 //                  plus the caller's own string entries (model name, input shape, epoch, ...)
 //
-// The architecture is described and rebuilt through one explicit table (LayerTable below), one entry
-// per layer type: no reflection, so trimming and NativeAOT keep working, and a layer nobody wrote an
+// The architecture is described and rebuilt through one explicit table (LayerTable below, extended
+// per op family by Checkpoint.<Family>.cs files through partial methods), one entry per layer type: no reflection, so trimming and NativeAOT keep working, and a layer nobody wrote an
 // entry for fails loudly at save time instead of producing a checkpoint that cannot be loaded.
 // Rebuilding rejects unknown fields, so a file from a newer Striate never silently loses a
 // hyper-parameter (say, a future "dilation") and builds a different network.
@@ -22,7 +22,7 @@ namespace Striate.Serialization;
 /// Saves and loads models as safetensors files that carry both the weights and the architecture,
 /// so <see cref="Load"/> rebuilds the model without the caller knowing what it was.
 /// </summary>
-public static class Checkpoint
+public static partial class Checkpoint
 {
     /// <summary>The value of the <c>format</c> metadata entry in every Striate checkpoint.</summary>
     public const string Format = "striate";
@@ -69,7 +69,7 @@ public static class Checkpoint
                 all.Add(key, value);
             }
         }
-        SafeTensors.Save(path, model.NamedParameters(), all);
+        SafeTensors.Save(path, model.NamedState(), all);
     }
 
     /// <summary>Rebuilds the model stored in a checkpoint and loads its weights.</summary>
@@ -136,9 +136,27 @@ public static class Checkpoint
         return BuildArchitecture(architecture, source: null);
     }
 
-    // ---- The layer table: one entry per layer type. Adding a layer = adding one entry here. ----
+    // ---- The layer table: one entry per layer type. Adding a layer = adding one entry, here for the
+    // foundation layers, or in the op family's Checkpoint.<Family>.cs partial method. ----
 
-    private static readonly LayerEntry[] LayerTable =
+    private static LayerEntry[] BuildLayerTable()
+    {
+        var table = new List<LayerEntry>(FoundationLayers);
+        AddConvolutionLayers(table);
+        AddPoolingLayers(table);
+        AddActivationLayers(table);
+        AddNormalizationLayers(table);
+        AddStructureLayers(table);
+        return [.. table];
+    }
+
+    static partial void AddConvolutionLayers(List<LayerEntry> table);
+    static partial void AddPoolingLayers(List<LayerEntry> table);
+    static partial void AddActivationLayers(List<LayerEntry> table);
+    static partial void AddNormalizationLayers(List<LayerEntry> table);
+    static partial void AddStructureLayers(List<LayerEntry> table);
+
+    private static readonly LayerEntry[] FoundationLayers =
     [
         Entry<Sequential>("Sequential",
             (m, w) => new() { ["layers"] = w.Children(m) },
@@ -161,6 +179,9 @@ public static class Checkpoint
         Entry<Tanh>("Tanh", (_, _) => [], _ => new Tanh()),
         Entry<Sigmoid>("Sigmoid", (_, _) => [], _ => new Sigmoid()),
     ];
+
+    // Declared after FoundationLayers: static fields initialise in textual order.
+    private static readonly LayerEntry[] LayerTable = BuildLayerTable();
 
     /// <summary>Weights of a rebuilt model are overwritten by the checkpoint; a fixed seed keeps rebuilding deterministic.</summary>
     private static Rng InitRng() => new(0);
@@ -258,6 +279,29 @@ public static class Checkpoint
                 : throw new InvalidDataException($"{Where(source)}{location}.{name} must be a 32-bit integer, not {node.ToJsonString()}.");
         }
 
+        public float Float(string name)
+        {
+            var node = Field(name, "number");
+            return node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out double d) && double.IsFinite(d)
+                ? (float)d
+                : throw new InvalidDataException($"{Where(source)}{location}.{name} must be a finite number, not {node.ToJsonString()}.");
+        }
+
+        public int[] Ints(string name)
+        {
+            var node = Field(name, "integer array");
+            if (node is not JsonArray array)
+                throw new InvalidDataException($"{Where(source)}{location}.{name} must be an array of integers, not {node.ToJsonString()}.");
+            var result = new int[array.Count];
+            for (int i = 0; i < array.Count; i++)
+                result[i] = array[i] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out int x)
+                    ? x
+                    : throw new InvalidDataException($"{Where(source)}{location}.{name}[{i}] must be a 32-bit integer, not {array[i]?.ToJsonString() ?? "null"}.");
+            return result;
+        }
+
+        public bool Has(string name) => obj.ContainsKey(name);
+
         public bool Bool(string name)
         {
             var node = Field(name, "boolean");
@@ -308,7 +352,7 @@ public static class Checkpoint
     /// <summary>Checks every name and shape, then copies; nothing changes unless everything matches.</summary>
     private static void CopyWeights(Module model, IReadOnlyDictionary<string, Tensor> stored, string path)
     {
-        var parameters = model.NamedParameters().ToList();
+        var parameters = model.NamedState().ToList();
         var missing = new List<string>();
         var mismatched = new List<string>();
         var expected = new HashSet<string>(StringComparer.Ordinal);
