@@ -125,7 +125,7 @@ public static class TrainCommand
         }
     }
 
-    private static EpochResult TrainWithProgressBar(Layers.Module net, DataLoader loader, Sgd optimizer, int epoch, int epochs, CancellationToken ct)
+    private static EpochResult TrainWithProgressBar(Layers.Module net, DataLoader loader, Optimizer optimizer, int epoch, int epochs, CancellationToken ct)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive)
             return Trainer.TrainEpoch(net, loader, loader.BatchCount, optimizer, null, ct);

@@ -66,7 +66,7 @@ public static class Trainer
     /// <exception cref="NonFiniteLossException">The loss became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static EpochResult TrainEpoch(Module model, IEnumerable<Batch> batches, int steps,
-        Sgd optimizer, Action<StepProgress>? onStep = null, CancellationToken cancellationToken = default)
+        Optimizer optimizer, Action<StepProgress>? onStep = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batches);
