@@ -87,6 +87,8 @@ public static class Trainer
                 throw new NonFiniteLossException($"The training loss became {value} at step {step} of {steps}. The learning rate may be too high, or the input holds NaN/Inf values.") { Step = step };
             optimizer.ZeroGrad();
             loss.Backward();
+            if (GradientClipping.FindNonFiniteGradient(model) is var (parameter, bad))
+                throw new NonFiniteLossException($"The gradient of parameter '{parameter}' became {bad} at step {step} of {steps} (the loss was {value}). The learning rate may be too high.") { Step = step };
             optimizer.Step();
 
             losses.Add(value);
