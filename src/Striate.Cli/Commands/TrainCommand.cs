@@ -30,21 +30,26 @@ public static class TrainCommand
         var save = new Option<string?>("--save") { Description = "Checkpoint path (safetensors layout), written after every epoch", DefaultValueFactory = _ => "lenet5-fashion-mnist.safetensors" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per epoch instead of a progress bar" };
         var limit = new Option<int?>("--limit") { Description = "Use only the first N training images (quick experiments)" };
+        var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "Directory for resumable checkpoints (last.safetensors: model, optimizer state, progress), written after every epoch" };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also write the resumable checkpoint every N steps (0: only at epoch ends)", DefaultValueFactory = _ => 0 };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run saved in --checkpoint-dir (same options as the original run)" };
 
         var command = new Command("train", "Train a model on Fashion-MNIST and report test accuracy after every epoch.")
         {
-            model, dataset, data, epochs, batchSize, lr, momentum, threads, seed, save, json, limit,
+            model, dataset, data, epochs, batchSize, lr, momentum, threads, seed, save, json, limit, checkpointDir, checkpointEvery, resume,
         };
         command.SetAction(parse => CliError.Run(() => Run(new TrainSettings(
             parse.GetValue(model)!, parse.GetValue(dataset)!, parse.GetValue(data), parse.GetValue(epochs),
             parse.GetValue(batchSize), parse.GetValue(lr), parse.GetValue(momentum), parse.GetValue(threads),
-            parse.GetValue(seed), parse.GetValue(save), parse.GetValue(json), parse.GetValue(limit)))));
+            parse.GetValue(seed), parse.GetValue(save), parse.GetValue(json), parse.GetValue(limit),
+            parse.GetValue(checkpointDir), parse.GetValue(checkpointEvery), parse.GetValue(resume)))));
         return command;
     }
 
     /// <summary>The parsed options of one run.</summary>
     public sealed record TrainSettings(string Model, string Dataset, string? DataDirectory, int Epochs, int BatchSize,
-        float LearningRate, float Momentum, int Threads, ulong Seed, string? SavePath, bool Json, int? Limit);
+        float LearningRate, float Momentum, int Threads, ulong Seed, string? SavePath, bool Json, int? Limit,
+        string? CheckpointDirectory = null, int CheckpointEvery = 0, bool Resume = false);
 
     /// <summary>Runs training with <paramref name="s"/>; returns the exit code.</summary>
     public static int Run(TrainSettings s)
@@ -58,6 +63,13 @@ public static class TrainCommand
         if (!(s.Momentum >= 0 && s.Momentum < 1)) throw new ArgumentException($"--momentum must be in [0, 1), got {s.Momentum}.");
         if (s.Threads < 1) throw new ArgumentException($"--threads must be at least 1, got {s.Threads}.");
         if (s.Limit is < 1) throw new ArgumentException($"--limit must be at least 1, got {s.Limit}.");
+        if (s.CheckpointEvery < 0) throw new ArgumentException($"--checkpoint-every must be 0 or more, got {s.CheckpointEvery}.");
+        if ((s.Resume || s.CheckpointEvery > 0) && s.CheckpointDirectory is null)
+            throw new ArgumentException(s.Resume ? "--resume needs --checkpoint-dir: the directory of the run to continue." : "--checkpoint-every needs --checkpoint-dir.");
+        string? resumablePath = s.CheckpointDirectory is null ? null : Path.Combine(s.CheckpointDirectory, "last.safetensors");
+        if (s.Resume && !File.Exists(resumablePath))
+            throw new ArgumentException($"--resume: there is no checkpoint to continue in '{Path.GetFullPath(s.CheckpointDirectory!)}' (expected last.safetensors).");
+        if (s.CheckpointDirectory is not null) Directory.CreateDirectory(s.CheckpointDirectory);
         Compute.Threads = s.Threads;
 
         using var cancel = new CancellationTokenSource();
@@ -73,9 +85,40 @@ public static class TrainCommand
 
             var rng = new Rng(s.Seed);
             var net = ModelZoo.Create(s.Model, rng.Fork(), classes: FashionMnist.ClassNames.Count);
-            var loader = new DataLoader(train, s.BatchSize, shuffle: true, rng: rng.Fork());
+            var shuffleRng = rng.Fork();
+            var loader = new DataLoader(train, s.BatchSize, shuffle: true, rng: shuffleRng);
             var testLoader = new DataLoader(test, batchSize: 1000);
-            var optimizer = new Sgd(net.Parameters(), s.LearningRate, s.Momentum);
+            var runDescription = new Dictionary<string, string>
+            {
+                ["model"] = s.Model,
+                ["dataset"] = "fashion-mnist",
+                ["input_shape"] = string.Join(',', ModelZoo.InputShape(s.Model)),
+                ["class_names"] = JsonSerializer.Serialize(FashionMnist.ClassNames),
+                ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
+                ["batch_size"] = s.BatchSize.ToString(CultureInfo.InvariantCulture),
+                ["training_images"] = train.Count.ToString(CultureInfo.InvariantCulture),
+            };
+            int firstEpoch = 1, skipSteps = 0;
+            Optimizer optimizer;
+            if (s.Resume)
+            {
+                var resumed = TrainingCheckpoint.Load(resumablePath!);
+                foreach (var key in new[] { "model", "seed", "batch_size", "training_images" })
+                    if (!resumed.Checkpoint.Metadata.TryGetValue(key, out var saved) || saved != runDescription[key])
+                        throw new ArgumentException($"--resume: the checkpoint in '{resumablePath}' was trained with {key} = {(saved ?? "(none)")}, this run has {runDescription[key]}; resume with the original options.");
+                net = resumed.Checkpoint.Model;
+                optimizer = new Sgd(net.Parameters(), s.LearningRate, s.Momentum);
+                optimizer.ImportState(resumed.Optimizer);
+                shuffleRng.SetState([.. resumed.Progress.ShuffleRngState]);
+                firstEpoch = resumed.Progress.CompletedEpochs + 1;
+                skipSteps = resumed.Progress.StepsIntoEpoch;
+                if (!s.Json)
+                    AnsiConsole.MarkupLine($"[grey]resuming from {Markup.Escape(resumablePath!)}: {resumed.Progress.CompletedEpochs} epoch(s) and {skipSteps} step(s) done[/]");
+            }
+            else
+            {
+                optimizer = new Sgd(net.Parameters(), s.LearningRate, s.Momentum);
+            }
 
             if (!s.Json)
             {
@@ -84,26 +127,33 @@ public static class TrainCommand
                 AnsiConsole.MarkupLine($"[grey]data: {Markup.Escape(fmnist.Files.Directory)}[/]");
             }
 
-            for (int epoch = 1; epoch <= s.Epochs; epoch++)
+            for (int epoch = firstEpoch; epoch <= s.Epochs; epoch++)
             {
+                var epochStart = shuffleRng.GetState();
+                int skip = epoch == firstEpoch ? skipSteps : 0;
+                int completed = epoch - 1;
+                Action<StepProgress>? checkpointStep = s.CheckpointEvery > 0
+                    ? p =>
+                    {
+                        if ((skip + p.Step) % s.CheckpointEvery == 0 && skip + p.Step < loader.BatchCount)
+                            TrainingCheckpoint.Save(resumablePath!, net, optimizer, new TrainingProgress(completed, skip + p.Step, epochStart), runDescription);
+                    }
+                    : null;
+                var batches = loader.Epoch(skip);
+                int steps = loader.BatchCount - skip;
                 EpochResult result = s.Json
-                    ? Trainer.TrainEpoch(net, loader, loader.BatchCount, optimizer, null, cancel.Token)
-                    : TrainWithProgressBar(net, loader, optimizer, epoch, s.Epochs, cancel.Token);
+                    ? Trainer.TrainEpoch(net, batches, steps, optimizer, checkpointStep, cancel.Token)
+                    : TrainWithProgressBar(net, batches, steps, optimizer, epoch, s.Epochs, checkpointStep, cancel.Token);
                 var eval = Trainer.Evaluate(net, testLoader);
                 double seconds = result.Elapsed.TotalSeconds + eval.Elapsed.TotalSeconds;
-                if (s.SavePath is not null)
+                var metadata = new Dictionary<string, string>(runDescription)
                 {
-                    Checkpoint.Save(s.SavePath, net, new Dictionary<string, string>
-                    {
-                        ["model"] = s.Model,
-                        ["dataset"] = "fashion-mnist",
-                        ["input_shape"] = string.Join(',', ModelZoo.InputShape(s.Model)),
-                        ["class_names"] = JsonSerializer.Serialize(FashionMnist.ClassNames),
-                        ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
-                        ["test_accuracy"] = eval.Accuracy.ToString("R", CultureInfo.InvariantCulture),
-                        ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
-                    });
-                }
+                    ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
+                    ["test_accuracy"] = eval.Accuracy.ToString("R", CultureInfo.InvariantCulture),
+                };
+                if (resumablePath is not null)
+                    TrainingCheckpoint.Save(resumablePath, net, optimizer, new TrainingProgress(epoch, 0, shuffleRng.GetState()), metadata);
+                if (s.SavePath is not null) Checkpoint.Save(s.SavePath, net, metadata);
                 if (s.Json)
                 {
                     Console.WriteLine(JsonSerializer.Serialize(new EpochLine(epoch, Math.Round(result.MeanLoss, 6),
@@ -125,19 +175,21 @@ public static class TrainCommand
         }
     }
 
-    private static EpochResult TrainWithProgressBar(Layers.Module net, DataLoader loader, Optimizer optimizer, int epoch, int epochs, CancellationToken ct)
+    private static EpochResult TrainWithProgressBar(Layers.Module net, IEnumerable<Batch> batches, int steps, Optimizer optimizer,
+        int epoch, int epochs, Action<StepProgress>? onStep, CancellationToken ct)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive)
-            return Trainer.TrainEpoch(net, loader, loader.BatchCount, optimizer, null, ct);
+            return Trainer.TrainEpoch(net, batches, steps, optimizer, onStep, ct);
         EpochResult? result = null;
         AnsiConsole.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask($"epoch {epoch}/{epochs}", maxValue: loader.BatchCount);
-                result = Trainer.TrainEpoch(net, loader, loader.BatchCount, optimizer, p =>
+                var task = ctx.AddTask($"epoch {epoch}/{epochs}", maxValue: steps);
+                result = Trainer.TrainEpoch(net, batches, steps, optimizer, p =>
                 {
+                    onStep?.Invoke(p);
                     task.Value = p.Step;
                     if (p.Step % 10 == 0 || p.Step == p.Steps)
                         task.Description = $"epoch {epoch}/{epochs}  loss {p.RunningLoss:F4}  acc {p.RunningAccuracy:P1}  {p.ImagesPerSecond:N0} img/s";

@@ -177,13 +177,28 @@ public sealed class DataLoader : IEnumerable<Batch>
     public int BatchCount => DropLast ? _dataset.Count / BatchSize : (int)(((long)_dataset.Count + BatchSize - 1) / BatchSize);
 
     /// <summary>Runs one epoch: draws the epoch's order (a new permutation when shuffling), then yields its batches.</summary>
-    public IEnumerator<Batch> GetEnumerator()
+    public IEnumerator<Batch> GetEnumerator() => Epoch().GetEnumerator();
+
+    /// <summary>
+    /// One epoch starting at batch <paramref name="firstBatch"/>: the order is drawn exactly as for a whole
+    /// epoch (so a run resumed mid-epoch with the generator restored to the epoch's start sees the same
+    /// batches), and the first batches are skipped without being built.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="firstBatch"/> is negative or beyond <see cref="BatchCount"/>.</exception>
+    public IEnumerable<Batch> Epoch(int firstBatch = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstBatch);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstBatch, BatchCount);
+        return EpochFrom(firstBatch);
+    }
+
+    private IEnumerable<Batch> EpochFrom(int firstBatch)
     {
         int count = _dataset.Count;
         int[]? order = _rng?.Permutation(count);
         int sampleLength = _dataset.SampleLength;
         int batches = BatchCount;
-        for (int b = 0; b < batches; b++)
+        for (int b = firstBatch; b < batches; b++)
         {
             int start = b * BatchSize;
             int size = Math.Min(BatchSize, count - start);

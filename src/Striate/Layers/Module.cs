@@ -61,8 +61,8 @@ public abstract class Module
 
     private void CheckName(string name)
     {
-        if (string.IsNullOrEmpty(name) || name.Contains('.', StringComparison.Ordinal))
-            throw new ArgumentException($"A parameter or module name must be non-empty and contain no '.': '{name}'.", nameof(name));
+        if (string.IsNullOrEmpty(name) || name.Contains('.', StringComparison.Ordinal) || name.StartsWith('@'))
+            throw new ArgumentException($"A parameter or module name must be non-empty, contain no '.' and not start with '@' (reserved for checkpoint extras): '{name}'.", nameof(name));
         if (_parameters.Any(p => p.Key == name) || _children.Any(c => c.Key == name) || _buffers.Any(b => b.Key == name))
             throw new ArgumentException($"The name '{name}' is already registered in this {TypeName}.", nameof(name));
     }

@@ -36,6 +36,12 @@ public static partial class Checkpoint
     /// <summary>Metadata key holding <see cref="FormatVersion"/> as a decimal string.</summary>
     public const string FormatVersionKey = "format_version";
 
+    /// <summary>
+    /// First character of the names of tensors that are not the model's (see the <c>extraTensors</c> of
+    /// <see cref="Save"/>); module and parameter names cannot start with it.
+    /// </summary>
+    public const string ExtraTensorPrefix = "@";
+
     /// <summary>Metadata key holding the architecture JSON (see <see cref="DescribeArchitecture"/>).</summary>
     public const string ArchitectureKey = "architecture";
 
@@ -50,7 +56,9 @@ public static partial class Checkpoint
     /// <exception cref="ArgumentException"><paramref name="metadata"/> uses a reserved key (<see cref="FormatKey"/>, <see cref="FormatVersionKey"/>, <see cref="ArchitectureKey"/>).</exception>
     /// <exception cref="IOException">The file could not be written; <paramref name="path"/> is left as it was.</exception>
     /// <exception cref="UnauthorizedAccessException">The directory is not writable; <paramref name="path"/> is left as it was.</exception>
-    public static void Save(string path, Module model, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <param name="extraTensors">Tensors stored beside the model's (optimizer state for resuming, say); each name must start with <see cref="ExtraTensorPrefix"/>.</param>
+    public static void Save(string path, Module model, IReadOnlyDictionary<string, string>? metadata = null,
+        IEnumerable<KeyValuePair<string, Tensor>>? extraTensors = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(model);
@@ -69,7 +77,11 @@ public static partial class Checkpoint
                 all.Add(key, value);
             }
         }
-        SafeTensors.Save(path, model.NamedState(), all);
+        var extras = extraTensors?.ToList() ?? [];
+        foreach (var (name, _) in extras)
+            if (!name.StartsWith(ExtraTensorPrefix, StringComparison.Ordinal))
+                throw new ArgumentException($"Extra tensor name '{name}' must start with '{ExtraTensorPrefix}' so it cannot collide with a parameter.", nameof(extraTensors));
+        SafeTensors.Save(path, model.NamedState().Concat(extras), all);
     }
 
     /// <summary>Rebuilds the model stored in a checkpoint and loads its weights.</summary>
@@ -91,8 +103,9 @@ public static partial class Checkpoint
         if (!meta.TryGetValue(ArchitectureKey, out var architecture))
             throw new InvalidDataException($"Striate checkpoint '{path}' has no \"{ArchitectureKey}\" metadata entry.");
         var model = BuildArchitecture(architecture, path);
-        CopyWeights(model, contents.Tensors, path);
-        return new LoadedCheckpoint(model, UserMetadata(meta), version);
+        var (own, extras) = SplitExtras(contents.Tensors);
+        CopyWeights(model, own, path);
+        return new LoadedCheckpoint(model, UserMetadata(meta), version, extras);
     }
 
     /// <summary>
@@ -111,7 +124,7 @@ public static partial class Checkpoint
         ArgumentNullException.ThrowIfNull(model);
         var contents = SafeTensors.Load(path);
         if (contents.Metadata.ContainsKey(FormatVersionKey)) CheckVersion(path, contents.Metadata);
-        CopyWeights(model, contents.Tensors, path);
+        CopyWeights(model, SplitExtras(contents.Tensors).Own, path);
         return UserMetadata(contents.Metadata);
     }
 
@@ -349,6 +362,14 @@ public static partial class Checkpoint
         return user;
     }
 
+    private static (IReadOnlyDictionary<string, Tensor> Own, IReadOnlyDictionary<string, Tensor> Extras) SplitExtras(IReadOnlyDictionary<string, Tensor> all)
+    {
+        var own = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var extras = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, t) in all) (name.StartsWith(ExtraTensorPrefix, StringComparison.Ordinal) ? extras : own)[name] = t;
+        return (own, extras);
+    }
+
     /// <summary>Checks every name and shape, then copies; nothing changes unless everything matches.</summary>
     private static void CopyWeights(Module model, IReadOnlyDictionary<string, Tensor> stored, string path)
     {
@@ -373,8 +394,9 @@ public static partial class Checkpoint
 /// <summary>A model rebuilt by <see cref="Checkpoint.Load"/>.</summary>
 public sealed class LoadedCheckpoint
 {
-    internal LoadedCheckpoint(Module model, IReadOnlyDictionary<string, string> metadata, int formatVersion)
+    internal LoadedCheckpoint(Module model, IReadOnlyDictionary<string, string> metadata, int formatVersion, IReadOnlyDictionary<string, Tensor> extraTensors)
     {
+        ExtraTensors = extraTensors;
         Model = model;
         Metadata = metadata;
         FormatVersion = formatVersion;
@@ -385,6 +407,9 @@ public sealed class LoadedCheckpoint
 
     /// <summary>The metadata passed to <see cref="Checkpoint.Save"/>, in saved order.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>The tensors saved beside the model's (names starting with <see cref="Checkpoint.ExtraTensorPrefix"/>).</summary>
+    public IReadOnlyDictionary<string, Tensor> ExtraTensors { get; }
 
     /// <summary>The checkpoint layout version the file was written with.</summary>
     public int FormatVersion { get; }

@@ -36,6 +36,18 @@ public sealed class Rng
         return result;
     }
 
+    /// <summary>The generator's complete state (four words), to save in a checkpoint and restore with <see cref="SetState"/>.</summary>
+    public ulong[] GetState() => [_s0, _s1, _s2, _s3];
+
+    /// <summary>Restores a state returned by <see cref="GetState"/>: the sequence continues exactly where it was.</summary>
+    /// <exception cref="ArgumentException">Not four words, or all zero (xoshiro's one invalid state).</exception>
+    public void SetState(ReadOnlySpan<ulong> state)
+    {
+        if (state.Length != 4) throw new ArgumentException($"An Rng state has 4 words, got {state.Length}.", nameof(state));
+        if ((state[0] | state[1] | state[2] | state[3]) == 0) throw new ArgumentException("An all-zero Rng state is invalid.", nameof(state));
+        (_s0, _s1, _s2, _s3) = (state[0], state[1], state[2], state[3]);
+    }
+
     /// <summary>A new generator seeded from this one's stream: independent, reproducible sub-streams.</summary>
     public Rng Fork() => new(NextUInt64());
 

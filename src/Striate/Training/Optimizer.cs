@@ -35,6 +35,13 @@ public sealed class ParameterGroup
     internal float? RequestedWeightDecay { get; }
 }
 
+/// <summary>An optimizer's saved state (see <see cref="Optimizer.ExportState"/>).</summary>
+/// <param name="Type">The optimizer's type name.</param>
+/// <param name="StepCounts">Updates each parameter has had.</param>
+/// <param name="GroupLearningRates">Each group's current learning rate.</param>
+/// <param name="Buffers">State buffers by "parameterIndex.slot".</param>
+public sealed record OptimizerState(string Type, IReadOnlyList<int> StepCounts, IReadOnlyList<float> GroupLearningRates, IReadOnlyDictionary<string, float[]> Buffers);
+
 /// <summary>Base of the optimizers: groups, state and the step loop.</summary>
 public abstract class Optimizer
 {
@@ -121,6 +128,45 @@ public abstract class Optimizer
     /// <param name="learningRate">The group's learning rate.</param>
     /// <param name="weightDecay">The group's weight decay.</param>
     protected abstract void Update(int index, int step, Span<float> parameter, ReadOnlySpan<float> gradient, float learningRate, float weightDecay);
+
+    /// <summary>
+    /// Everything the optimizer has learned so far (state buffers, per-parameter step counts, group
+    /// learning rates), for a checkpoint; <see cref="ImportState"/> on an optimizer of the same type
+    /// over the same parameters continues bit-identically.
+    /// </summary>
+    public OptimizerState ExportState() => new(
+        GetType().Name,
+        [.. _stepCounts],
+        [.. _groups.Select(g => g.LearningRate)],
+        _state.OrderBy(e => e.Key.Parameter).ThenBy(e => e.Key.Slot)
+              .ToDictionary(e => $"{e.Key.Parameter}.{e.Key.Slot}", e => (float[])e.Value.Clone(), StringComparer.Ordinal));
+
+    /// <summary>Restores a state exported by <see cref="ExportState"/>.</summary>
+    /// <exception cref="ArgumentException">The state is from another optimizer type, another parameter layout, or has buffers of the wrong length.</exception>
+    public void ImportState(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Type != GetType().Name)
+            throw new ArgumentException($"The saved optimizer state is for {state.Type}, not {GetType().Name}.", nameof(state));
+        if (state.StepCounts.Count != _stepCounts.Length || state.GroupLearningRates.Count != _groups.Count)
+            throw new ArgumentException($"The saved optimizer state has {state.StepCounts.Count} parameters in {state.GroupLearningRates.Count} groups; this optimizer has {_stepCounts.Length} in {_groups.Count}.", nameof(state));
+        var lengths = _groups.SelectMany(g => g.Parameters).Select(p => p.Length).ToArray();
+        var restored = new Dictionary<(int, int), float[]>();
+        foreach (var (key, values) in state.Buffers)
+        {
+            var parts = key.Split('.');
+            if (parts.Length != 2 || !int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out int index) ||
+                !int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out int slot) || (uint)index >= (uint)lengths.Length || slot < 0)
+                throw new ArgumentException($"The saved optimizer state has a malformed buffer name '{key}'.", nameof(state));
+            if (values.Length != lengths[index])
+                throw new ArgumentException($"The saved optimizer buffer '{key}' has {values.Length} values; parameter {index} has {lengths[index]}.", nameof(state));
+            restored[(index, slot)] = (float[])values.Clone();
+        }
+        _state.Clear();
+        foreach (var (key, values) in restored) _state[key] = values;
+        for (int i = 0; i < _stepCounts.Length; i++) _stepCounts[i] = state.StepCounts[i];
+        for (int g = 0; g < _groups.Count; g++) _groups[g].LearningRate = state.GroupLearningRates[g];
+    }
 
     /// <summary>A per-parameter state buffer (momentum, moments, ...), zeroed when first asked for.</summary>
     protected internal Span<float> State(int index, int slot, int length)
