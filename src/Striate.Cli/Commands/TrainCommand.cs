@@ -139,7 +139,7 @@ public static class TrainCommand
                             TrainingCheckpoint.Save(resumablePath!, net, optimizer, new TrainingProgress(completed, skip + p.Step, epochStart), runDescription);
                     }
                     : null;
-                var batches = loader.Epoch(skip);
+                var batches = loader.PrefetchedEpoch(depth: 2, firstBatch: skip);
                 int steps = loader.BatchCount - skip;
                 EpochResult result = s.Json
                     ? Trainer.TrainEpoch(net, batches, steps, optimizer, checkpointStep, cancel.Token)

@@ -192,6 +192,69 @@ public sealed class DataLoader : IEnumerable<Batch>
         return EpochFrom(firstBatch);
     }
 
+    /// <summary>
+    /// Like <see cref="Epoch"/>, but a background task builds up to <paramref name="depth"/> batches ahead
+    /// while the caller trains on the current one. The batches and their order are identical to
+    /// <see cref="Epoch"/>'s. Leaving the loop early stops the background task.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="depth"/> is not positive, or <paramref name="firstBatch"/> is out of range.</exception>
+    public IEnumerable<Batch> PrefetchedEpoch(int depth = 2, int firstBatch = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(depth);
+        var batches = Epoch(firstBatch);
+        return Prefetch(batches, depth);
+    }
+
+    private static IEnumerable<Batch> Prefetch(IEnumerable<Batch> source, int depth)
+    {
+        var channel = System.Threading.Channels.Channel.CreateBounded<Batch>(new System.Threading.Channels.BoundedChannelOptions(depth)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        using var stop = new CancellationTokenSource();
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var batch in source)
+                    await channel.Writer.WriteAsync(batch, stop.Token).ConfigureAwait(false);
+                channel.Writer.Complete();
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                channel.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                channel.Writer.TryComplete(e); // surfaces on the consumer's thread
+            }
+        });
+        try
+        {
+            while (true)
+            {
+                Batch next;
+                try
+                {
+                    if (!channel.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult()) break;
+                    if (!channel.Reader.TryRead(out next)) continue;
+                }
+                catch (System.Threading.Channels.ChannelClosedException e) when (e.InnerException is not null)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+                    throw;
+                }
+                yield return next;
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            producer.Wait();
+        }
+    }
+
     private IEnumerable<Batch> EpochFrom(int firstBatch)
     {
         int count = _dataset.Count;

@@ -243,3 +243,59 @@ public class DataLoaderTests
         Assert.Throws<ArgumentOutOfRangeException>(() => { _ = dataset.GetImage(-1); });
     }
 }
+
+public class DataLoaderPrefetchTests
+{
+    private static ClassificationDataset Dataset(int count)
+    {
+        var images = new float[count * 4];
+        for (int i = 0; i < images.Length; i++) images[i] = i;
+        return new ClassificationDataset(images, [1, 2, 2], Enumerable.Range(0, count).Select(i => i % 3).ToArray());
+    }
+
+    [Fact]
+    public void PrefetchedEpoch_SameBatchesInTheSameOrderAsEpoch()
+    {
+        var plain = new DataLoader(Dataset(37), batchSize: 5, shuffle: true, rng: new Rng(4));
+        var prefetched = new DataLoader(Dataset(37), batchSize: 5, shuffle: true, rng: new Rng(4));
+
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            var a = plain.Epoch().ToList();
+            var b = prefetched.PrefetchedEpoch(depth: 3).ToList();
+            Assert.Equal(a.Count, b.Count);
+            for (int i = 0; i < a.Count; i++)
+            {
+                Assert.Equal(a[i].Labels, b[i].Labels);
+                Assert.Equal(a[i].Images.ToArray(), b[i].Images.ToArray());
+            }
+        }
+    }
+
+    [Fact]
+    public void PrefetchedEpoch_FromAMidEpochBatch_MatchesTheTailOfTheEpoch()
+    {
+        var a = new DataLoader(Dataset(20), batchSize: 3, shuffle: true, rng: new Rng(8)).Epoch().Skip(4).ToList();
+        var b = new DataLoader(Dataset(20), batchSize: 3, shuffle: true, rng: new Rng(8)).PrefetchedEpoch(firstBatch: 4).ToList();
+
+        Assert.Equal(a.Select(x => x.Labels), b.Select(x => x.Labels));
+    }
+
+    [Fact]
+    public void PrefetchedEpoch_LeftEarly_StopsWithoutHanging()
+    {
+        var loader = new DataLoader(Dataset(1000), batchSize: 1, shuffle: false);
+
+        var first = loader.PrefetchedEpoch(depth: 2).Take(3).ToList();
+
+        Assert.Equal([0, 1, 2], first.Select(b => b.Labels[0]));
+    }
+
+    [Fact]
+    public void PrefetchedEpoch_BadDepth_Throws()
+    {
+        var loader = new DataLoader(Dataset(4), batchSize: 2);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => loader.PrefetchedEpoch(depth: 0));
+    }
+}
