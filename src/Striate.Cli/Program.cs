@@ -14,6 +14,7 @@ public static class Program
         var root = new RootCommand("Striate: convolutional neural networks in pure C#.");
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(SummaryCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
