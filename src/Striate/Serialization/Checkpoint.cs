@@ -174,16 +174,6 @@ public static partial class Checkpoint
         Entry<Sequential>("Sequential",
             (m, w) => new() { ["layers"] = w.Children(m) },
             s => new Sequential([.. s.Layers("layers")])),
-        Entry<Conv2d>("Conv2d",
-            (m, _) => new()
-            {
-                ["inChannels"] = m.InChannels, ["outChannels"] = m.OutChannels, ["kernelSize"] = m.KernelSize,
-                ["stride"] = m.Stride, ["padding"] = m.Padding, ["bias"] = m.Bias is not null,
-            },
-            s => new Conv2d(s.Int("inChannels"), s.Int("outChannels"), s.Int("kernelSize"), s.Int("stride"), s.Int("padding"), s.Bool("bias"), InitRng())),
-        Entry<MaxPool2d>("MaxPool2d",
-            (m, _) => new() { ["kernelSize"] = m.KernelSize, ["stride"] = m.Stride, ["padding"] = m.Padding },
-            s => new MaxPool2d(s.Int("kernelSize"), s.Int("stride"), s.Int("padding"))),
         Entry<Linear>("Linear",
             (m, _) => new() { ["inFeatures"] = m.InFeatures, ["outFeatures"] = m.OutFeatures, ["bias"] = m.Bias is not null },
             s => new Linear(s.Int("inFeatures"), s.Int("outFeatures"), s.Bool("bias"), InitRng())),

@@ -76,6 +76,12 @@ public static class Tolerances
         "half an ulp = 2^-24·|x| ≈ 6e-8·|x| (3e-5 for logits near 1000); the absolute part allows ~3 such roundings per unit of |x|, " +
         "and the relative part covers the exp/log of the double-precision sum");
 
+    /// <summary>Lp-pooling gradient dy·(K/n)·x^(p−1)·y/T (T = Σ x^p over a window of up to 27 cells).</summary>
+    public static readonly Tolerance LpPoolGradient = new(1e-6, 1e-5,
+        "T is a float32 sum of up to 27 non-cancelling terms (x² or |x|^p; for p = 1, y/T is exactly 1), so ≤ 27·u ≈ 1.6e-6 " +
+        "relative, plus MathF.Pow/Sqrt (a few ulp) for x^(p−1) and y and three roundings in the product: ~2e-6 relative " +
+        "predicted, 1e-5 allowed; the absolute part covers gradients that are sums of terms of both signs over overlapping windows");
+
     /// <summary>SGD updates (fixture from torch.optim.SGD).</summary>
     public static readonly Tolerance Optimizer = new(1e-6, 1e-6,
         "three steps of a handful of float32 multiply-adds each on values of order 1: a few u per step");
@@ -112,4 +118,11 @@ public static class Tolerances
     /// <summary>χ² bound for 10 equally likely buckets (9 degrees of freedom).</summary>
     /// <remarks>P(χ²₉ &gt; 40) ≈ 7e-6: a uniform generator essentially never exceeds it, a biased one (e.g. modulo bias toward low buckets) quickly does.</remarks>
     public const double ChiSquare9Bound = 40;
+
+    /// <summary>Dropout keep rates: allowed |observed − (1 − p)| in standard errors √(p(1 − p)/n).</summary>
+    /// <remarks>
+    /// Five standard errors: a fair mask exceeds it with probability ~6e-7 (and the seeds are fixed), while a keep
+    /// rate off by one percentage point over 10⁶ draws is ~20 standard errors out.
+    /// </remarks>
+    public const double KeepRateStandardErrors = 5;
 }

@@ -139,7 +139,7 @@ public class Conv2dKernelTests
     public void BackwardWeights_BatchLargerThanPartialChunk_MatchesOneImageAtATime()
     {
         // K·C·R·S = 64·64·9 = 36,864 floats per image: the 1 Mi-float partial budget holds 28 images,
-        // so a batch of 30 takes two chunks; the result must equal the serial beta = 1 path bit for bit.
+        // so a batch of 30 takes two chunks; the result must equal the one-image-at-a-time path bit for bit.
         var g = new Conv2dGeometry(30, 64, 3, 3, 64, 3, 3, 1, 1, 1, 1);
         var rng = new Rng(5);
         float[] x = Random(rng, g.InputLength), dy = Random(rng, g.OutputLength), start = Random(rng, g.WeightLength);

@@ -1,6 +1,7 @@
-// The packed GEMM kernel against the naive reference (run in double as the oracle) over sizes
-// around the 4×16 register tile, every transpose combination, alpha/beta, thread counts and
-// argument validation.
+// The public GEMM entry point (the variant this machine selects) against the naive reference (run in
+// double) and the exact FMA chain, over sizes around every variant's tile, every transpose combination,
+// alpha/beta, thread counts, NaN handling, allocation and argument validation. Each micro-kernel
+// variant on its own: GemmMicroKernelTests; the dot-product path: GemmDotTests.
 using Striate.Kernels.Gemm;
 using Striate.Kernels.Reference;
 using Striate.Tests.TestSupport;
@@ -10,41 +11,23 @@ namespace Striate.Tests.Kernels.Gemm;
 
 public class GemmKernelTests
 {
-    // Around the 4-row and 16-column tile edges, primes, and sizes that span several tiles.
-    private static readonly int[] s_sizes = [0, 1, 3, 4, 5, 15, 16, 17, 33, 64, 100];
+    // Around the tile edges of every variant (4, 6, 8, 14 rows; 4, 12, 16, 32 columns), primes, and sizes that span several tiles.
+    private static readonly int[] s_sizes = [0, 1, 3, 4, 5, 13, 15, 16, 17, 31, 33, 64, 100];
 
-    private static float[] Random(Rng rng, int count)
-    {
-        var values = new float[count];
-        rng.FillUniform(values, -1f, 1f);
-        return values;
-    }
+    private static float[] Random(Rng rng, int count) => GemmCheck.Random(rng, count);
 
-    /// <summary>Runs the kernel and checks it against the double reference with the error bound of <see cref="Tolerances.GemmPerTermRelative"/>.</summary>
+    /// <summary>Runs the public entry point and checks it against the double reference and the exact FMA chain.</summary>
     private static void CheckAgainstReference(bool transA, bool transB, int m, int n, int k, float alpha, float beta, Rng rng, int threads = 1)
     {
         float[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
         var c = (float[])c0.Clone();
         GemmKernel.Gemm(transA, transB, m, n, k, alpha, a, b, beta, c, threads);
-
-        double[] ad = [.. a.Select(v => (double)v)], bd = [.. b.Select(v => (double)v)];
-        double[] expected = [.. c0.Select(v => (double)v)];
-        GemmReference.Gemm<double>(transA, transB, m, n, k, alpha, ad, bd, beta, expected);
-        // Σ_k |α·a·b| + |β·c| per element: the scale of the rounding error.
-        var magnitude = new double[m * n];
-        GemmReference.Gemm<double>(transA, transB, m, n, k, Math.Abs(alpha), [.. ad.Select(Math.Abs)], [.. bd.Select(Math.Abs)], 0, magnitude);
-
-        double perTerm = (k + 2) * Tolerances.GemmPerTermRelative;
-        for (int i = 0; i < c.Length; i++)
-        {
-            double scale = magnitude[i] + Math.Abs(beta * (double)c0[i]);
-            double allowed = perTerm * scale + 1e-30;
-            double diff = Math.Abs(c[i] - expected[i]);
-            if (!(diff <= allowed))
-                throw new XunitException($"Gemm4x16Vector256 (transA {transA}, transB {transB}, m {m}, n {n}, k {k}, alpha {alpha}, beta {beta}, threads {threads}): " +
-                    $"C{AssertTensor.MultiIndex(i, [m, n])} of shape ({m}, {n}): expected {expected[i]:G9}, actual {c[i]:G9}, |diff| {diff:G3} > allowed {allowed:G3} " +
-                    $"((k + 2)·u·Σ|α·a·b| + |β·c|: the float32 dot-product error bound).");
-        }
+        var path = GemmKernel.ChoosePath(GemmVariant.Auto, GemmPath.Auto, transA, transB, m, n, k);
+        string what = $"{GemmKernel.Best} ({path}, transA {transA}, transB {transB}, m {m}, n {n}, k {k}, alpha {alpha}, beta {beta}, threads {threads})";
+        GemmCheck.AgainstReference(what, transA, transB, m, n, k, alpha, a, b, beta, c0, c);
+        // The outer-product paths reproduce the FMA chain exactly; the dot form sums in another fixed order.
+        if (path != GemmPath.Dot)
+            AssertTensor.BitIdentical(GemmCheck.FmaChain(transA, transB, m, n, k, alpha, a, b, beta, c0), c, what + " vs the FMA chain");
     }
 
     public static TheoryData<bool, bool, int> TransposeAndM()
@@ -139,7 +122,112 @@ public class GemmKernelTests
         float[] c1 = (float[])c0.Clone(), c2 = (float[])c0.Clone();
         GemmKernel.Gemm(transA, transB, m, n, k, 1.25f, a, b, 0.5f, c1, 1);
         GemmKernel.Gemm(transA, transB, m, n, k, 1.25f, a, b, 0.5f, c2, 2);
-        AssertTensor.BitIdentical(c1, c2, $"Gemm4x16Vector256 threads 1 vs 2 (transA {transA}, transB {transB}, {m}×{n}×{k})");
+        AssertTensor.BitIdentical(c1, c2, $"{GemmKernel.Best} threads 1 vs 2 (transA {transA}, transB {transB}, {m}×{n}×{k})");
+    }
+
+    [Theory]
+    [InlineData(false, false, 6, 784, 25)]   // LeNet C1 forward: w (6, 25) · col (25, 784)
+    [InlineData(false, false, 16, 100, 150)] // LeNet C3 forward
+    [InlineData(true, false, 150, 100, 16)]  // LeNet C3 backward data: wᵀ · dy
+    [InlineData(false, true, 16, 150, 100)]  // LeNet C3 backward weights: dy · colᵀ
+    [InlineData(false, true, 64, 120, 400)]  // linear 400 → 120 at batch 64: x · wᵀ
+    [InlineData(true, false, 120, 400, 64)]  // its weight gradient: dyᵀ · x
+    public void Gemm_LayerShapes_MatchReferenceAtAnyThreadCount(bool transA, bool transB, int m, int n, int k)
+    {
+        var rng = new Rng((ulong)(m * 7 + n * 3 + k));
+        float[] first = [];
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var c = CheckThreads(transA, transB, m, n, k, new Rng((ulong)(m * 7 + n * 3 + k)), threads);
+            if (threads == 1) first = c;
+            else AssertTensor.BitIdentical(first, c, $"{GemmKernel.Best} {m}×{n}×{k} threads 1 vs {threads}");
+        }
+        CheckAgainstReference(transA, transB, m, n, k, 1f, 1f, rng);
+    }
+
+    private static float[] CheckThreads(bool transA, bool transB, int m, int n, int k, Rng rng, int threads)
+    {
+        float[] a = Random(rng, m * k), b = Random(rng, k * n);
+        var c = new float[m * n];
+        GemmKernel.Gemm(transA, transB, m, n, k, 1f, a, b, 0f, c, threads);
+        return c;
+    }
+
+    [Theory]
+    [InlineData(300, 200, 600)]  // several row blocks: threads take whole row blocks
+    [InlineData(9, 3000, 70)]    // few rows: threads split the columns
+    [InlineData(257, 4100, 3)]   // more than one column block
+    public void Gemm_OneTwoThreeThreads_BitIdenticalAndCorrect(int m, int n, int k)
+    {
+        var rng = new Rng((ulong)(m + n + k));
+        float[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
+        float[] c1 = (float[])c0.Clone(), c2 = (float[])c0.Clone(), c3 = (float[])c0.Clone();
+        GemmKernel.Gemm(false, false, m, n, k, 1f, a, b, 0.75f, c1, 1);
+        GemmKernel.Gemm(false, false, m, n, k, 1f, a, b, 0.75f, c2, 2);
+        GemmKernel.Gemm(false, false, m, n, k, 1f, a, b, 0.75f, c3, 3);
+        AssertTensor.BitIdentical(c1, c2, $"{GemmKernel.Best} {m}×{n}×{k} threads 1 vs 2");
+        AssertTensor.BitIdentical(c1, c3, $"{GemmKernel.Best} {m}×{n}×{k} threads 1 vs 3");
+        AssertTensor.BitIdentical(GemmCheck.FmaChain(false, false, m, n, k, 1f, a, b, 0.75f, c0), c1, $"{GemmKernel.Best} {m}×{n}×{k} vs the FMA chain");
+    }
+
+    [Fact]
+    public void Gemm_RepeatedCalls_BitIdentical()
+    {
+        int m = 130, n = 170, k = 300;
+        var rng = new Rng(15);
+        float[] a = Random(rng, m * k), b = Random(rng, k * n);
+        float[] first = new float[m * n], again = new float[m * n];
+        GemmKernel.Gemm(true, false, m, n, k, 1f, a, b, 0f, first, 2);
+        for (int run = 0; run < 3; run++)
+        {
+            GemmKernel.Gemm(true, false, m, n, k, 1f, a, b, 0f, again, 2);
+            AssertTensor.BitIdentical(first, again, $"{GemmKernel.Best} run {run + 2} vs run 1");
+        }
+    }
+
+    [Fact]
+    public void Gemm_AlphaZero_ReadsNeitherANorB()
+    {
+        float[] a = [float.NaN, float.NaN], b = [float.PositiveInfinity, float.NaN];
+        float[] c = [2f, -4f];
+        GemmKernel.Gemm(false, false, 1, 2, 1, 0f, a, b, 0.5f, c, 1);
+        Assert.Equal([1f, -2f], c);
+    }
+
+    [Fact]
+    public void Gemm_NaNAndInfinityInOperands_PropagateOnlyToTheirRowAndColumn()
+    {
+        int m = 17, n = 37, k = 9;
+        var rng = new Rng(16);
+        float[] a = Random(rng, m * k), b = Random(rng, k * n);
+        a[5 * k + 3] = float.NaN;                  // row 5 of A
+        b[2 * n + 30] = float.PositiveInfinity;    // column 30 of B
+        var c = new float[m * n];
+        GemmKernel.Gemm(false, false, m, n, k, 1f, a, b, 0f, c, 1);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                float v = c[i * n + j];
+                if (i == 5) Assert.True(float.IsNaN(v), $"C[{i}, {j}] of ({m}, {n}) = {v}: row 5 of A holds NaN");
+                else if (j == 30) Assert.True(float.IsInfinity(v), $"C[{i}, {j}] of ({m}, {n}) = {v}: column 30 of B holds +∞");
+                else Assert.True(float.IsFinite(v), $"C[{i}, {j}] of ({m}, {n}) = {v}: its row and column are finite");
+            }
+    }
+
+    [Theory]
+    [InlineData(false, false, 6, 784, 25, 1)]    // B read in place
+    [InlineData(false, true, 64, 120, 400, 1)]   // B packed
+    [InlineData(false, false, 300, 200, 600, 1)] // several blocks
+    public void Gemm_SteadyState_AllocatesNothing(bool transA, bool transB, int m, int n, int k, int threads)
+    {
+        var rng = new Rng(17);
+        float[] a = Random(rng, m * k), b = Random(rng, k * n);
+        var c = new float[m * n];
+        for (int warm = 0; warm < 3; warm++) GemmKernel.Gemm(transA, transB, m, n, k, 1f, a, b, 0f, c, threads);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int call = 0; call < 5; call++) GemmKernel.Gemm(transA, transB, m, n, k, 1f, a, b, 0f, c, threads);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"{GemmKernel.Best} {m}×{n}×{k}: 5 steady calls allocated {allocated} bytes; the workspaces must come from the pool");
     }
 
     [Theory]
