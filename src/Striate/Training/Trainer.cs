@@ -52,7 +52,7 @@ public sealed class NonFiniteLossException : Exception
 }
 
 /// <summary>Trains and evaluates classifiers with cross-entropy loss.</summary>
-public static class Trainer
+public static partial class Trainer
 {
     /// <summary>
     /// One epoch: for each batch, forward, cross-entropy, backward, optimizer step.
