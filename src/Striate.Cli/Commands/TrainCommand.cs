@@ -7,6 +7,7 @@ using System.Text.Json;
 using Spectre.Console;
 using Striate.Data;
 using Striate.Models;
+using Striate.Reporting;
 using Striate.Serialization;
 using Striate.Training;
 
@@ -64,12 +65,13 @@ public static class TrainCommand
         if (s.Threads < 1) throw new ArgumentException($"--threads must be at least 1, got {s.Threads}.");
         if (s.Limit is < 1) throw new ArgumentException($"--limit must be at least 1, got {s.Limit}.");
         if (s.CheckpointEvery < 0) throw new ArgumentException($"--checkpoint-every must be 0 or more, got {s.CheckpointEvery}.");
-        if ((s.Resume || s.CheckpointEvery > 0) && s.CheckpointDirectory is null)
-            throw new ArgumentException(s.Resume ? "--resume needs --checkpoint-dir: the directory of the run to continue." : "--checkpoint-every needs --checkpoint-dir.");
-        string? resumablePath = s.CheckpointDirectory is null ? null : Path.Combine(s.CheckpointDirectory, "last.safetensors");
+        if (s.Resume && s.CheckpointDirectory is null)
+            throw new ArgumentException("--resume needs --checkpoint-dir: the directory of the run to continue.");
+        // Every run leaves a folder: the one given, or runs/<date-time>.
+        string runDirectory = s.CheckpointDirectory ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        string resumablePath = Path.Combine(runDirectory, "last.safetensors");
         if (s.Resume && !File.Exists(resumablePath))
-            throw new ArgumentException($"--resume: there is no checkpoint to continue in '{Path.GetFullPath(s.CheckpointDirectory!)}' (expected last.safetensors).");
-        if (s.CheckpointDirectory is not null) Directory.CreateDirectory(s.CheckpointDirectory);
+            throw new ArgumentException($"--resume: there is no checkpoint to continue in '{Path.GetFullPath(runDirectory)}' (expected last.safetensors).");
         Compute.Threads = s.Threads;
 
         using var cancel = new CancellationTokenSource();
@@ -98,11 +100,19 @@ public static class TrainCommand
                 ["batch_size"] = s.BatchSize.ToString(CultureInfo.InvariantCulture),
                 ["training_images"] = train.Count.ToString(CultureInfo.InvariantCulture),
             };
+            var run = new RunFolder(runDirectory, new Dictionary<string, string>(runDescription)
+            {
+                ["epochs"] = s.Epochs.ToString(CultureInfo.InvariantCulture),
+                ["learning_rate"] = s.LearningRate.ToString("R", CultureInfo.InvariantCulture),
+                ["momentum"] = s.Momentum.ToString("R", CultureInfo.InvariantCulture),
+                ["threads"] = s.Threads.ToString(CultureInfo.InvariantCulture),
+                ["optimizer"] = "SGD",
+            }, resuming: s.Resume);
             int firstEpoch = 1, skipSteps = 0;
             Optimizer optimizer;
             if (s.Resume)
             {
-                var resumed = TrainingCheckpoint.Load(resumablePath!);
+                var resumed = TrainingCheckpoint.Load(resumablePath);
                 foreach (var key in new[] { "model", "seed", "batch_size", "training_images" })
                     if (!resumed.Checkpoint.Metadata.TryGetValue(key, out var saved) || saved != runDescription[key])
                         throw new ArgumentException($"--resume: the checkpoint in '{resumablePath}' was trained with {key} = {(saved ?? "(none)")}, this run has {runDescription[key]}; resume with the original options.");
@@ -112,8 +122,9 @@ public static class TrainCommand
                 shuffleRng.SetState([.. resumed.Progress.ShuffleRngState]);
                 firstEpoch = resumed.Progress.CompletedEpochs + 1;
                 skipSteps = resumed.Progress.StepsIntoEpoch;
+                run.TrimTo(resumed.Progress.CompletedEpochs, skipSteps);
                 if (!s.Json)
-                    AnsiConsole.MarkupLine($"[grey]resuming from {Markup.Escape(resumablePath!)}: {resumed.Progress.CompletedEpochs} epoch(s) and {skipSteps} step(s) done[/]");
+                    AnsiConsole.MarkupLine($"[grey]resuming from {Markup.Escape(resumablePath)}: {resumed.Progress.CompletedEpochs} epoch(s) and {skipSteps} step(s) done[/]");
             }
             else
             {
@@ -132,27 +143,36 @@ public static class TrainCommand
                 var epochStart = shuffleRng.GetState();
                 int skip = epoch == firstEpoch ? skipSteps : 0;
                 int completed = epoch - 1;
-                Action<StepProgress>? checkpointStep = s.CheckpointEvery > 0
-                    ? p =>
+                int currentEpoch = epoch;
+                Action<StepProgress> checkpointStep = p =>
+                {
+                    run.AddStep(currentEpoch, skip + p.Step, p.Loss, optimizer.LearningRate);
+                    if (s.CheckpointEvery > 0 && (skip + p.Step) % s.CheckpointEvery == 0 && skip + p.Step < loader.BatchCount)
                     {
-                        if ((skip + p.Step) % s.CheckpointEvery == 0 && skip + p.Step < loader.BatchCount)
-                            TrainingCheckpoint.Save(resumablePath!, net, optimizer, new TrainingProgress(completed, skip + p.Step, epochStart), runDescription);
+                        run.FlushSteps();
+                        TrainingCheckpoint.Save(resumablePath, net, optimizer, new TrainingProgress(completed, skip + p.Step, epochStart), runDescription);
                     }
-                    : null;
+                };
                 var batches = loader.PrefetchedEpoch(depth: 2, firstBatch: skip);
                 int steps = loader.BatchCount - skip;
                 EpochResult result = s.Json
                     ? Trainer.TrainEpoch(net, batches, steps, optimizer, checkpointStep, cancel.Token)
                     : TrainWithProgressBar(net, batches, steps, optimizer, epoch, s.Epochs, checkpointStep, cancel.Token);
-                var eval = Trainer.Evaluate(net, testLoader);
+                var confusion = new ConfusionMatrix(FashionMnist.ClassNames.Count, topK: 2);
+                var misclassified = new List<MisclassifiedSample>();
+                var eval = Trainer.Evaluate(net, testLoader.Epoch(), (batch, logits) =>
+                {
+                    confusion.Add(logits, batch.Labels);
+                    RunFolder.CollectMisclassified(batch, logits, misclassified, limit: 16);
+                });
                 double seconds = result.Elapsed.TotalSeconds + eval.Elapsed.TotalSeconds;
                 var metadata = new Dictionary<string, string>(runDescription)
                 {
                     ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
                     ["test_accuracy"] = eval.Accuracy.ToString("R", CultureInfo.InvariantCulture),
                 };
-                if (resumablePath is not null)
-                    TrainingCheckpoint.Save(resumablePath, net, optimizer, new TrainingProgress(epoch, 0, shuffleRng.GetState()), metadata);
+                run.AddEpoch(new EpochSummary(epoch, result, eval, optimizer.LearningRate), confusion, misclassified, FashionMnist.ClassNames);
+                TrainingCheckpoint.Save(resumablePath, net, optimizer, new TrainingProgress(epoch, 0, shuffleRng.GetState()), metadata);
                 if (s.SavePath is not null) Checkpoint.Save(s.SavePath, net, metadata);
                 if (s.Json)
                 {
@@ -167,6 +187,8 @@ public static class TrainCommand
             }
             if (!s.Json && s.SavePath is not null)
                 AnsiConsole.MarkupLine($"Saved to [bold]{Markup.Escape(Path.GetFullPath(s.SavePath))}[/]");
+            if (!s.Json)
+                AnsiConsole.MarkupLine($"Run folder: [bold]{Markup.Escape(run.Directory)}[/] (report.html, epochs.jsonl, steps.csv, last.safetensors to --resume from)");
             return CliError.Ok;
         }
         finally

@@ -4,11 +4,11 @@
 //                    "paddingSides": [before₀, after₀, before₁, after₁, …] in axis order
 //   paddingMode      "zeros" | "reflect" | "replicate" | "circular"
 //   convolutionMode  "crossCorrelation" | "trueConvolution"
-// Conv2d writes groups, paddingMode and convolutionMode only when they differ from their defaults,
+// Conv2d writes dilation, groups, paddingMode and convolutionMode only when they differ from their defaults,
 // so networks without them keep their exact JSON and files written before they existed still load;
 // an older Striate reading a file that uses them fails on the unknown field instead of silently
-// building a different network. Conv1d and the transposed convolutions, new with these options,
-// always write every field.
+// building a different network. Conv1d, Conv3d and the transposed convolutions, new with these
+// options, always write every field.
 using System.Text.Json.Nodes;
 using Striate.Layers;
 
@@ -21,11 +21,14 @@ public static partial class Checkpoint
         table.Add(Entry<Conv1d>("Conv1d", (m, _) => ConvFields(m, always: true),
             s => new Conv1d(s.Int("inChannels"), s.Int("outChannels"), s.Int("kernelSize"), s.Int("stride"), ReadPadding(s), s.Bool("bias"), InitRng(),
                 s.Int("dilation"), s.Int("groups"), ReadPaddingMode(s), ReadConvolutionMode(s))));
-        table.Add(Entry<Conv2d>("Conv2d", (m, _) => Conv2dFields(m),
+        table.Add(Entry<Conv2d>("Conv2d", (m, _) => ConvFields(m, always: false),
             s => new Conv2d(s.Int("inChannels"), s.Int("outChannels"), s.Int("kernelSize"), s.Int("stride"), ReadPadding(s), s.Bool("bias"), InitRng(),
-                1, s.Has("groups") ? s.Int("groups") : 1,
+                s.Has("dilation") ? s.Int("dilation") : 1, s.Has("groups") ? s.Int("groups") : 1,
                 s.Has("paddingMode") ? ReadPaddingMode(s) : PaddingMode.Zeros,
                 s.Has("convolutionMode") ? ReadConvolutionMode(s) : ConvolutionMode.CrossCorrelation)));
+        table.Add(Entry<Conv3d>("Conv3d", (m, _) => ConvFields(m, always: true),
+            s => new Conv3d(s.Int("inChannels"), s.Int("outChannels"), s.Int("kernelSize"), s.Int("stride"), ReadPadding(s), s.Bool("bias"), InitRng(),
+                s.Int("dilation"), s.Int("groups"), ReadPaddingMode(s), ReadConvolutionMode(s))));
         table.Add(Entry<ConvTranspose1d>("ConvTranspose1d", (m, _) => ConvTransposeFields(m),
             s => new ConvTranspose1d(s.Int("inChannels"), s.Int("outChannels"), s.Int("kernelSize"), s.Int("stride"), s.Int("padding"),
                 s.Int("outputPadding"), s.Int("groups"), s.Bool("bias"), s.Int("dilation"), InitRng())));
@@ -141,19 +144,12 @@ public static partial class Checkpoint
             : throw new ArgumentException($"padding needs {2 * spatialRank} values (two per padded dimension), got {pads.Length}.", "padding");
     }
 
-    private static JsonObject Conv2dFields(Conv2d m)
-    {
-        if (m.Dilation != 1)
-            throw new NotSupportedException($"Checkpoints cannot store Conv2d's dilation ({m.Dilation}) in this version; only dilation 1 is saved.");
-        return ConvFields(m, always: false);
-    }
-
     private static JsonObject ConvFields(ConvNd m, bool always)
     {
         var fields = new JsonObject { ["inChannels"] = m.InChannels, ["outChannels"] = m.OutChannels, ["kernelSize"] = m.KernelSize, ["stride"] = m.Stride };
         WritePadding(fields, m.Padding, m.SpatialRank);
         fields["bias"] = m.Bias is not null;
-        if (always) fields["dilation"] = m.Dilation;
+        if (always || m.Dilation != 1) fields["dilation"] = m.Dilation;
         if (always || m.Groups != 1) fields["groups"] = m.Groups;
         if (always || m.PaddingMode != PaddingMode.Zeros) fields["paddingMode"] = CamelCase(m.PaddingMode.ToString());
         if (always || m.ConvolutionMode != ConvolutionMode.CrossCorrelation) fields["convolutionMode"] = CamelCase(m.ConvolutionMode.ToString());

@@ -105,7 +105,8 @@ public static partial class Trainer
     /// <summary>Top-1 accuracy and mean cross-entropy of <paramref name="model"/> in evaluation mode, without recording gradients.</summary>
     /// <param name="model">The network; put in evaluation mode.</param>
     /// <param name="batches">Images (N, ...) and N labels.</param>
-    public static EvaluationResult Evaluate(Module model, IEnumerable<Batch> batches)
+    /// <param name="onBatch">Called with each batch and the model's logits for it (confusion matrices, misclassified samples); may be null.</param>
+    public static EvaluationResult Evaluate(Module model, IEnumerable<Batch> batches, Action<Batch, Tensor>? onBatch = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batches);
@@ -115,11 +116,13 @@ public static partial class Trainer
         var forwardTime = TimeSpan.Zero;
         using (GradMode.NoGrad())
         {
-            foreach (var (images, labels) in batches)
+            foreach (var batch in batches)
             {
+                var (images, labels) = batch;
                 long start = Stopwatch.GetTimestamp();
                 var logits = model.Forward(images);
                 forwardTime += Stopwatch.GetElapsedTime(start);
+                onBatch?.Invoke(batch, logits);
                 lossSum += (double)Functional.CrossEntropy(logits, labels).Item() * labels.Length;
                 correct += CountCorrect(logits, labels);
                 seen += labels.Length;

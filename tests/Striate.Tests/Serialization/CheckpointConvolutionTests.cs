@@ -49,6 +49,26 @@ public sealed class CheckpointConvolutionTests : IDisposable
     }
 
     [Fact]
+    public void Conv2d_Dilation_RoundTripsAndIsWrittenOnlyWhenSet()
+    {
+        var rng = new Rng(67);
+        var dilated = new Conv2d(2, 3, 3, padding: 2, rng: rng, dilation: 2);
+        AssertRoundTrip(dilated, 1, 2, 7, 7);
+        Assert.Contains("\"dilation\":2", Checkpoint.DescribeArchitecture(dilated), StringComparison.Ordinal);
+        Assert.DoesNotContain("dilation", Checkpoint.DescribeArchitecture(new Conv2d(2, 3, 3, rng: rng)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Conv3d_EveryOption_RoundTrips()
+    {
+        var rng = new Rng(68);
+        AssertRoundTrip(new Sequential(
+            new Conv3d(2, 4, 3, padding: "same", rng: rng, dilation: 2, groups: 2, paddingMode: PaddingMode.Replicate),
+            new Conv3d(4, 2, 2, stride: 2, padding: ConvPadding.Explicit((0, 1), (1, 0), (1, 1)), bias: false, rng: rng,
+                convolutionMode: ConvolutionMode.TrueConvolution)), 1, 2, 5, 6, 5);
+    }
+
+    [Fact]
     public void Conv2d_DefaultOptions_WriteTheFoundationJson()
     {
         Assert.Equal("{\"type\":\"Conv2d\",\"inChannels\":1,\"outChannels\":6,\"kernelSize\":5,\"stride\":1,\"padding\":2,\"bias\":true}",

@@ -230,8 +230,8 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Theory]
-    [InlineData("{\"type\":\"Sequential\",\"layers\":[{\"type\":\"Conv3d\"}]}", "architecture.layers[0] has unknown layer type 'Conv3d'")]
-    [InlineData("{\"type\":\"Sequential\",\"layers\":[{\"type\":\"ReLU\"},{\"type\":\"Conv2d\",\"inChannels\":1,\"outChannels\":6,\"kernelSize\":5,\"stride\":1,\"padding\":0,\"bias\":true,\"dilation\":2}]}", "architecture.layers[1] (Conv2d) has unknown field \"dilation\"")]
+    [InlineData("{\"type\":\"Sequential\",\"layers\":[{\"type\":\"Conv4d\"}]}", "architecture.layers[0] has unknown layer type 'Conv4d'")]
+    [InlineData("{\"type\":\"Sequential\",\"layers\":[{\"type\":\"ReLU\"},{\"type\":\"Conv2d\",\"inChannels\":1,\"outChannels\":6,\"kernelSize\":5,\"stride\":1,\"padding\":0,\"bias\":true,\"futureOption\":2}]}", "architecture.layers[1] (Conv2d) has unknown field \"futureOption\"")]
     [InlineData("{\"type\":\"Linear\",\"inFeatures\":4,\"bias\":true}", "architecture has no integer field \"outFeatures\"")]
     [InlineData("{\"type\":\"Linear\",\"inFeatures\":4.5,\"outFeatures\":2,\"bias\":true}", "architecture.inFeatures must be a 32-bit integer, not 4.5")]
     [InlineData("{\"type\":\"Linear\",\"inFeatures\":4,\"outFeatures\":2,\"bias\":\"yes\"}", "architecture.bias must be true or false")]

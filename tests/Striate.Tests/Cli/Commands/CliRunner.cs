@@ -9,13 +9,17 @@ internal static class CliRunner
     public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
     {
         string dll = typeof(Striate.Cli.Program).Assembly.Location;
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // A private working directory: runs without --checkpoint-dir write runs/<date-time> there.
+        string cwd = Path.Combine(Path.GetTempPath(), "striate-cwd-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(cwd);
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = cwd };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException("striate did not finish in 120 s: " + string.Join(' ', args)); }
+        Directory.Delete(cwd, recursive: true);
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 

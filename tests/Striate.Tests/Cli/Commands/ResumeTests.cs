@@ -59,6 +59,12 @@ public sealed class ResumeTests : IDisposable
         (code, _, stderr) = CliRunner.Run([.. Options(checkpointDir, save), "--resume"]);
         Assert.True(code == 0, stderr);
 
+        // The run's records continue seamlessly: every epoch once, every step once.
+        var epochs = File.ReadAllLines(Path.Combine(checkpointDir, "epochs.jsonl"));
+        Assert.Equal(Enumerable.Range(1, 12), epochs.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("epoch").GetInt32()));
+        Assert.Equal(1 + 12 * 40, File.ReadAllLines(Path.Combine(checkpointDir, "steps.csv")).Length);
+        Assert.Equal(File.ReadAllLines(Path.Combine(_dir, "ref-ckpt", "steps.csv")), File.ReadAllLines(Path.Combine(checkpointDir, "steps.csv")));
+
         var expected = SafeTensors.Load(referenceSave).Tensors;
         var actual = SafeTensors.Load(save).Tensors;
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());

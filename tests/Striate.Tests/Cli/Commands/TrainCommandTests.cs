@@ -43,6 +43,30 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_WithRunFolder_WritesReportMetricsAndConfig()
+    {
+        string data = CliRunner.WriteTinyDataset(Path.Combine(_dir, "data"));
+        string runDir = Path.Combine(_dir, "run");
+
+        var (code, _, stderr) = CliRunner.Run("train", "--data", data, "--epochs", "2", "--batch-size", "16", "--json", "--checkpoint-dir", runDir, "--save", Path.Combine(_dir, "m.safetensors"));
+
+        Assert.True(code == 0, stderr);
+        var epochs = File.ReadAllLines(Path.Combine(runDir, "epochs.jsonl"));
+        Assert.Equal([1, 2], epochs.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("epoch").GetInt32()));
+        var steps = File.ReadAllLines(Path.Combine(runDir, "steps.csv"));
+        Assert.Equal("epoch,step,loss,learning_rate", steps[0]);
+        Assert.Equal(1 + 2 * 40, steps.Length); // 640 images / batch 16 = 40 steps per epoch
+        Assert.Equal("lenet5", JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "config.json"))).RootElement.GetProperty("model").GetString());
+        string html = File.ReadAllText(Path.Combine(runDir, "report.html"));
+        Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
+        Assert.Contains("Confusion matrix", html, StringComparison.Ordinal);
+        Assert.Contains("data-name=\"test\"", html, StringComparison.Ordinal);   // test-accuracy curve drawn
+        Assert.Equal(100, System.Text.RegularExpressions.Regex.Matches(html, "class=\"cell\"").Count); // 10×10 heat map
+        Assert.DoesNotContain("<script", html, StringComparison.Ordinal);         // self-contained, static
+        Assert.True(File.Exists(Path.Combine(runDir, "last.safetensors")));
+    }
+
+    [Fact]
     public void Train_CorruptDataset_ExitsNonZeroNamingTheFile()
     {
         string data = CliRunner.WriteTinyDataset(Path.Combine(_dir, "data"));

