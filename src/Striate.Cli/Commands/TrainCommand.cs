@@ -34,23 +34,31 @@ public static class TrainCommand
         var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "Directory for resumable checkpoints (last.safetensors: model, optimizer state, progress), written after every epoch" };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also write the resumable checkpoint every N steps (0: only at epoch ends)", DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume") { Description = "Continue the run saved in --checkpoint-dir (same options as the original run)" };
+        var optimizerName = new Option<string>("--optimizer") { Description = "sgd, adam, adamw, rmsprop or adagrad", DefaultValueFactory = _ => "sgd" };
+        var weightDecay = new Option<float>("--weight-decay") { Description = "Weight decay (L2 for sgd/adam/rmsprop/adagrad, decoupled for adamw)", DefaultValueFactory = _ => 0f };
+        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: none, cosine (per epoch), step (÷10 at 1/3 and 2/3 of the epochs), onecycle (per step, peak = --lr)", DefaultValueFactory = _ => "none" };
+        var labelSmoothing = new Option<float>("--label-smoothing") { Description = "Cross-entropy label smoothing ε", DefaultValueFactory = _ => 0f };
+        var clipGradNorm = new Option<float>("--clip-grad-norm") { Description = "Clip the gradients' joint 2-norm to this value (0: off)", DefaultValueFactory = _ => 0f };
 
         var command = new Command("train", "Train a model on Fashion-MNIST and report test accuracy after every epoch.")
         {
             model, dataset, data, epochs, batchSize, lr, momentum, threads, seed, save, json, limit, checkpointDir, checkpointEvery, resume,
+            optimizerName, weightDecay, schedule, labelSmoothing, clipGradNorm,
         };
         command.SetAction(parse => CliError.Run(() => Run(new TrainSettings(
             parse.GetValue(model)!, parse.GetValue(dataset)!, parse.GetValue(data), parse.GetValue(epochs),
             parse.GetValue(batchSize), parse.GetValue(lr), parse.GetValue(momentum), parse.GetValue(threads),
             parse.GetValue(seed), parse.GetValue(save), parse.GetValue(json), parse.GetValue(limit),
-            parse.GetValue(checkpointDir), parse.GetValue(checkpointEvery), parse.GetValue(resume)))));
+            parse.GetValue(checkpointDir), parse.GetValue(checkpointEvery), parse.GetValue(resume),
+            parse.GetValue(optimizerName)!, parse.GetValue(weightDecay), parse.GetValue(schedule)!, parse.GetValue(labelSmoothing), parse.GetValue(clipGradNorm)))));
         return command;
     }
 
     /// <summary>The parsed options of one run.</summary>
     public sealed record TrainSettings(string Model, string Dataset, string? DataDirectory, int Epochs, int BatchSize,
         float LearningRate, float Momentum, int Threads, ulong Seed, string? SavePath, bool Json, int? Limit,
-        string? CheckpointDirectory = null, int CheckpointEvery = 0, bool Resume = false);
+        string? CheckpointDirectory = null, int CheckpointEvery = 0, bool Resume = false,
+        string Optimizer = "sgd", float WeightDecay = 0f, string Schedule = "none", float LabelSmoothing = 0f, float ClipGradNorm = 0f);
 
     /// <summary>Runs training with <paramref name="s"/>; returns the exit code.</summary>
     public static int Run(TrainSettings s)
@@ -65,6 +73,13 @@ public static class TrainCommand
         if (s.Threads < 1) throw new ArgumentException($"--threads must be at least 1, got {s.Threads}.");
         if (s.Limit is < 1) throw new ArgumentException($"--limit must be at least 1, got {s.Limit}.");
         if (s.CheckpointEvery < 0) throw new ArgumentException($"--checkpoint-every must be 0 or more, got {s.CheckpointEvery}.");
+        if (!(s.WeightDecay >= 0) || float.IsInfinity(s.WeightDecay)) throw new ArgumentException($"--weight-decay must be a non-negative number, got {s.WeightDecay}.");
+        if (!(s.LabelSmoothing >= 0 && s.LabelSmoothing < 1)) throw new ArgumentException($"--label-smoothing must be in [0, 1), got {s.LabelSmoothing}.");
+        if (!(s.ClipGradNorm >= 0) || float.IsInfinity(s.ClipGradNorm)) throw new ArgumentException($"--clip-grad-norm must be a non-negative number, got {s.ClipGradNorm}.");
+        if (s.Optimizer is not ("sgd" or "adam" or "adamw" or "rmsprop" or "adagrad"))
+            throw new ArgumentException($"Unknown --optimizer '{s.Optimizer}'. Known: sgd, adam, adamw, rmsprop, adagrad.");
+        if (s.Schedule is not ("none" or "cosine" or "step" or "onecycle"))
+            throw new ArgumentException($"Unknown --schedule '{s.Schedule}'. Known: none, cosine, step, onecycle.");
         if (s.Resume && s.CheckpointDirectory is null)
             throw new ArgumentException("--resume needs --checkpoint-dir: the directory of the run to continue.");
         // Every run leaves a folder: the one given, or runs/<date-time>.
@@ -99,6 +114,8 @@ public static class TrainCommand
                 ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
                 ["batch_size"] = s.BatchSize.ToString(CultureInfo.InvariantCulture),
                 ["training_images"] = train.Count.ToString(CultureInfo.InvariantCulture),
+                ["optimizer"] = s.Optimizer,
+                ["schedule"] = s.Schedule,
             };
             var run = new RunFolder(runDirectory, new Dictionary<string, string>(runDescription)
             {
@@ -106,18 +123,20 @@ public static class TrainCommand
                 ["learning_rate"] = s.LearningRate.ToString("R", CultureInfo.InvariantCulture),
                 ["momentum"] = s.Momentum.ToString("R", CultureInfo.InvariantCulture),
                 ["threads"] = s.Threads.ToString(CultureInfo.InvariantCulture),
-                ["optimizer"] = "SGD",
+                ["weight_decay"] = s.WeightDecay.ToString("R", CultureInfo.InvariantCulture),
+                ["label_smoothing"] = s.LabelSmoothing.ToString("R", CultureInfo.InvariantCulture),
+                ["clip_grad_norm"] = s.ClipGradNorm.ToString("R", CultureInfo.InvariantCulture),
             }, resuming: s.Resume);
             int firstEpoch = 1, skipSteps = 0;
             Optimizer optimizer;
             if (s.Resume)
             {
                 var resumed = TrainingCheckpoint.Load(resumablePath);
-                foreach (var key in new[] { "model", "seed", "batch_size", "training_images" })
+                foreach (var key in new[] { "model", "seed", "batch_size", "training_images", "optimizer", "schedule" })
                     if (!resumed.Checkpoint.Metadata.TryGetValue(key, out var saved) || saved != runDescription[key])
                         throw new ArgumentException($"--resume: the checkpoint in '{resumablePath}' was trained with {key} = {(saved ?? "(none)")}, this run has {runDescription[key]}; resume with the original options.");
                 net = resumed.Checkpoint.Model;
-                optimizer = new Sgd(net.Parameters(), s.LearningRate, s.Momentum);
+                optimizer = BuildOptimizer(s, net);
                 optimizer.ImportState(resumed.Optimizer);
                 shuffleRng.SetState([.. resumed.Progress.ShuffleRngState]);
                 firstEpoch = resumed.Progress.CompletedEpochs + 1;
@@ -128,8 +147,13 @@ public static class TrainCommand
             }
             else
             {
-                optimizer = new Sgd(net.Parameters(), s.LearningRate, s.Momentum);
+                optimizer = BuildOptimizer(s, net);
             }
+            // Schedules are functions of their step count, so a resumed run jumps straight to it.
+            var (scheduler, perStep) = BuildSchedule(s, optimizer, loader.BatchCount);
+            scheduler?.FastForward(perStep ? (firstEpoch - 1) * loader.BatchCount + skipSteps : firstEpoch - 1);
+            if (s.Resume && scheduler is null && !s.Json)
+                AnsiConsole.MarkupLine("[grey]learning rate restored from the checkpoint[/]");
 
             if (!s.Json)
             {
@@ -147,6 +171,7 @@ public static class TrainCommand
                 Action<StepProgress> checkpointStep = p =>
                 {
                     run.AddStep(currentEpoch, skip + p.Step, p.Loss, optimizer.LearningRate);
+                    if (perStep && skip + p.Step + (currentEpoch - 1) * loader.BatchCount < s.Epochs * loader.BatchCount) scheduler!.Step();
                     if (s.CheckpointEvery > 0 && (skip + p.Step) % s.CheckpointEvery == 0 && skip + p.Step < loader.BatchCount)
                     {
                         run.FlushSteps();
@@ -156,8 +181,10 @@ public static class TrainCommand
                 var batches = loader.PrefetchedEpoch(depth: 2, firstBatch: skip);
                 int steps = loader.BatchCount - skip;
                 EpochResult result = s.Json
-                    ? Trainer.TrainEpoch(net, batches, steps, optimizer, checkpointStep, cancel.Token)
-                    : TrainWithProgressBar(net, batches, steps, optimizer, epoch, s.Epochs, checkpointStep, cancel.Token);
+                    ? Trainer.TrainEpoch(net, batches, steps, optimizer, checkpointStep, cancel.Token, s.LabelSmoothing, s.ClipGradNorm)
+                    : TrainWithProgressBar(net, batches, steps, optimizer, epoch, s.Epochs, checkpointStep, s, cancel.Token);
+                float epochLearningRate = optimizer.LearningRate;
+                if (!perStep) scheduler?.Step();
                 var confusion = new ConfusionMatrix(FashionMnist.ClassNames.Count, topK: 2);
                 var misclassified = new List<MisclassifiedSample>();
                 var eval = Trainer.Evaluate(net, testLoader.Epoch(), (batch, logits) =>
@@ -171,7 +198,7 @@ public static class TrainCommand
                     ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
                     ["test_accuracy"] = eval.Accuracy.ToString("R", CultureInfo.InvariantCulture),
                 };
-                run.AddEpoch(new EpochSummary(epoch, result, eval, optimizer.LearningRate), confusion, misclassified, FashionMnist.ClassNames);
+                run.AddEpoch(new EpochSummary(epoch, result, eval, epochLearningRate), confusion, misclassified, FashionMnist.ClassNames);
                 TrainingCheckpoint.Save(resumablePath, net, optimizer, new TrainingProgress(epoch, 0, shuffleRng.GetState()), metadata);
                 if (s.SavePath is not null) Checkpoint.Save(s.SavePath, net, metadata);
                 if (s.Json)
@@ -198,10 +225,10 @@ public static class TrainCommand
     }
 
     private static EpochResult TrainWithProgressBar(Layers.Module net, IEnumerable<Batch> batches, int steps, Optimizer optimizer,
-        int epoch, int epochs, Action<StepProgress>? onStep, CancellationToken ct)
+        int epoch, int epochs, Action<StepProgress>? onStep, TrainSettings s, CancellationToken ct)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive)
-            return Trainer.TrainEpoch(net, batches, steps, optimizer, onStep, ct);
+            return Trainer.TrainEpoch(net, batches, steps, optimizer, onStep, ct, s.LabelSmoothing, s.ClipGradNorm);
         EpochResult? result = null;
         AnsiConsole.Progress()
             .AutoClear(true)
@@ -215,10 +242,27 @@ public static class TrainCommand
                     task.Value = p.Step;
                     if (p.Step % 10 == 0 || p.Step == p.Steps)
                         task.Description = $"epoch {epoch}/{epochs}  loss {p.RunningLoss:F4}  acc {p.RunningAccuracy:P1}  {p.ImagesPerSecond:N0} img/s";
-                }, ct);
+                }, ct, s.LabelSmoothing, s.ClipGradNorm);
             });
         return result!;
     }
+
+    private static Optimizer BuildOptimizer(TrainSettings s, Layers.Module net) => s.Optimizer switch
+    {
+        "adam" => new Adam(net.Parameters(), s.LearningRate, weightDecay: s.WeightDecay),
+        "adamw" => new AdamW(net.Parameters(), s.LearningRate, weightDecay: s.WeightDecay),
+        "rmsprop" => new RmsProp(net.Parameters(), s.LearningRate, weightDecay: s.WeightDecay, momentum: s.Momentum),
+        "adagrad" => new Adagrad(net.Parameters(), s.LearningRate, weightDecay: s.WeightDecay),
+        _ => new Sgd(net.Parameters(), s.LearningRate, s.Momentum, s.WeightDecay),
+    };
+
+    private static (LrScheduler? Schedule, bool PerStep) BuildSchedule(TrainSettings s, Optimizer optimizer, int stepsPerEpoch) => s.Schedule switch
+    {
+        "cosine" => (new CosineAnnealingLR(optimizer, tMax: s.Epochs), false),
+        "step" => (new MultiStepLR(optimizer, s.Epochs >= 3 ? [s.Epochs / 3, 2 * s.Epochs / 3] : [], gamma: 0.1f), false),
+        "onecycle" => (new OneCycleLR(optimizer, maxLr: s.LearningRate, totalSteps: Math.Max(2, s.Epochs * stepsPerEpoch)), true),
+        _ => (null, false),
+    };
 
     /// <summary>One line per file every 25% (or per 8 MB when the size is unknown), not one per network read.</summary>
     private static Progress<DownloadProgress> DownloadReporter()

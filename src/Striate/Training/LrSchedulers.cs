@@ -40,6 +40,15 @@ public abstract class LrScheduler
         Apply();
     }
 
+    /// <summary>Jumps to step <paramref name="stepCount"/> (a resumed run) and applies that step's rates.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="stepCount"/> is negative.</exception>
+    public void FastForward(int stepCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        StepCount = stepCount;
+        Apply();
+    }
+
     /// <summary>Sets every group's rate for the current t (called by subclasses' constructors for t = 0).</summary>
     protected void Apply()
     {

@@ -65,8 +65,11 @@ public static partial class Trainer
     /// <param name="cancellationToken">Stops between steps.</param>
     /// <exception cref="NonFiniteLossException">The loss became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    /// <param name="labelSmoothing">ε of the cross-entropy's label smoothing (0: none).</param>
+    /// <param name="clipGradNorm">When positive, gradients are scaled to at most this joint 2-norm before each step.</param>
     public static EpochResult TrainEpoch(Module model, IEnumerable<Batch> batches, int steps,
-        Optimizer optimizer, Action<StepProgress>? onStep = null, CancellationToken cancellationToken = default)
+        Optimizer optimizer, Action<StepProgress>? onStep = null, CancellationToken cancellationToken = default,
+        float labelSmoothing = 0f, float clipGradNorm = 0f)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batches);
@@ -81,7 +84,7 @@ public static partial class Trainer
             cancellationToken.ThrowIfCancellationRequested();
             step++;
             var logits = model.Forward(images);
-            var loss = Functional.CrossEntropy(logits, labels);
+            var loss = labelSmoothing > 0 ? Functional.CrossEntropy(logits, labels, null, labelSmoothing) : Functional.CrossEntropy(logits, labels);
             float value = loss.Item();
             if (!float.IsFinite(value))
                 throw new NonFiniteLossException($"The training loss became {value} at step {step} of {steps}. The learning rate may be too high, or the input holds NaN/Inf values.") { Step = step };
@@ -89,6 +92,7 @@ public static partial class Trainer
             loss.Backward();
             if (GradientClipping.FindNonFiniteGradient(model) is var (parameter, bad))
                 throw new NonFiniteLossException($"The gradient of parameter '{parameter}' became {bad} at step {step} of {steps} (the loss was {value}). The learning rate may be too high.") { Step = step };
+            if (clipGradNorm > 0) GradientClipping.ClipGradNorm(model.Parameters(), clipGradNorm);
             optimizer.Step();
 
             losses.Add(value);

@@ -27,8 +27,8 @@ public sealed record ResumableCheckpoint(LoadedCheckpoint Checkpoint, OptimizerS
 /// <summary>Saves and loads checkpoints that hold everything a run needs to continue.</summary>
 public static class TrainingCheckpoint
 {
-    private const string OptimizerKey = "optimizer";
-    private const string ProgressKey = "progress";
+    private const string OptimizerKey = "optimizer_state";
+    private const string ProgressKey = "training_progress";
     private const string BufferPrefix = Checkpoint.ExtraTensorPrefix + "optimizer.";
 
     /// <summary>Writes the model, the optimizer state and the progress to <paramref name="path"/>, atomically.</summary>

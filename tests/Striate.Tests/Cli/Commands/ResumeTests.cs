@@ -13,13 +13,18 @@ public sealed class ResumeTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    private string[] _extra = [];
+
     private string[] Options(string checkpointDir, string save) =>
         ["train", "--data", Path.Combine(_dir, "data"), "--epochs", "12", "--batch-size", "16", "--threads", "1", "--seed", "5",
-         "--json", "--checkpoint-dir", checkpointDir, "--checkpoint-every", "7", "--save", save];
+         "--json", "--checkpoint-dir", checkpointDir, "--checkpoint-every", "7", "--save", save, .. _extra];
 
-    [Fact]
-    public void Train_KilledMidEpochThenResumed_FinalWeightsBitIdenticalToUninterruptedRun()
+    [Theory]
+    [InlineData("")]
+    [InlineData("--optimizer adamw --lr 0.003 --weight-decay 0.01 --schedule onecycle --label-smoothing 0.1 --clip-grad-norm 2")]
+    public void Train_KilledMidEpochThenResumed_FinalWeightsBitIdenticalToUninterruptedRun(string options)
     {
+        _extra = options.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         CliRunner.WriteTinyDataset(Path.Combine(_dir, "data"));
 
         // The reference: one uninterrupted run.
