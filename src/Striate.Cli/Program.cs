@@ -16,6 +16,7 @@ public static class Program
         root.Subcommands.Add(SummaryCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(InferCommand.Create());
         root.Subcommands.Add(VisualizeCommand.Create());
         return root.Parse(args).Invoke();
     }

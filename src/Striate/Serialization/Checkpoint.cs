@@ -160,6 +160,7 @@ public static partial class Checkpoint
         AddActivationLayers(table);
         AddNormalizationLayers(table);
         AddStructureLayers(table);
+        AddModelLayers(table);
         return [.. table];
     }
 
@@ -168,6 +169,7 @@ public static partial class Checkpoint
     static partial void AddActivationLayers(List<LayerEntry> table);
     static partial void AddNormalizationLayers(List<LayerEntry> table);
     static partial void AddStructureLayers(List<LayerEntry> table);
+    static partial void AddModelLayers(List<LayerEntry> table);
 
     private static readonly LayerEntry[] FoundationLayers =
     [

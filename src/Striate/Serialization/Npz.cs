@@ -52,8 +52,10 @@ public static class Npz
             if (arrays.ContainsKey(key))
                 throw new InvalidDataException($"Invalid NPZ file '{path}': the key '{key}' appears twice.");
             long available = CheckedEntryLength(entry, file.Length, path, "NPZ");
-            using var stream = OpenEntry(entry, path, "NPZ");
-            arrays.Add(key, Npy.Read(stream, source, available));
+            using var stream = new Crc32Stream(OpenEntry(entry, path, "NPZ"));
+            var tensor = Npy.Read(stream, source, available); // reads exactly `available` bytes or throws
+            CheckCrc(entry, stream.Crc, path, "NPZ");
+            arrays.Add(key, tensor);
         }
         return arrays;
     }
@@ -139,6 +141,16 @@ public static class Npz
     }
 
     /// <summary>
+    /// Checks the CRC-32 of an entry's bytes against the archive's record of it: .NET's ZipArchive
+    /// does not, and a flipped bit in stored weights would otherwise load silently.
+    /// </summary>
+    internal static void CheckCrc(ZipArchiveEntry entry, uint crc, string path, string kind)
+    {
+        if (crc != entry.Crc32)
+            throw new InvalidDataException($"Invalid {kind} file '{path}': the entry '{entry.FullName}' is corrupt: its CRC-32 is {crc:X8} but the archive records {entry.Crc32:X8}.");
+    }
+
+    /// <summary>
     /// The entry's uncompressed size, after checking that the archive can hold it: the compressed
     /// size fits in the file and the uncompressed size is at most deflate's maximum expansion of it.
     /// </summary>
@@ -150,5 +162,58 @@ public static class Npz
         if (length > compressed * MaxDeflateRatio + 64)
             throw new InvalidDataException($"Invalid {kind} file '{path}': the entry '{entry.FullName}' claims {length} bytes from {compressed} compressed bytes, more than deflate can produce (corrupt size fields).");
         return length;
+    }
+
+    /// <summary>CRC-32 (ISO-HDLC, reflected polynomial 0xEDB88320, as zip uses) of <paramref name="data"/>, continuing from <paramref name="crc"/>.</summary>
+    internal static uint Crc32(ReadOnlySpan<byte> data, uint crc = 0)
+    {
+        crc = ~crc;
+        foreach (byte b in data) crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        return ~crc;
+    }
+
+    private static readonly uint[] CrcTable = BuildCrcTable();
+
+    private static uint[] BuildCrcTable()
+    {
+        var table = new uint[256];
+        for (uint n = 0; n < 256; n++)
+        {
+            uint c = n;
+            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
+            table[n] = c;
+        }
+        return table;
+    }
+
+    /// <summary>A read-only pass-through stream that keeps the CRC-32 of everything read through it.</summary>
+    private sealed class Crc32Stream(Stream inner) : Stream
+    {
+        public uint Crc { get; private set; }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n = inner.Read(buffer);
+            Crc = Crc32(buffer[..n], Crc);
+            return n;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
     }
 }

@@ -405,6 +405,7 @@ public static class TorchCheckpoint
         {
             throw new InvalidDataException($"Invalid {Kind} file '{path}': the record '{record.FullName}' cannot be read: {ex.Message}", ex);
         }
+        Npz.CheckCrc(record, Npz.Crc32(bytes), path, Kind);
         return bytes;
     }
 

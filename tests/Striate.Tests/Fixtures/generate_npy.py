@@ -60,6 +60,8 @@ def arrays():
         # Column-major storage of a (2, 3, 4) array: Striate must transpose back to C order.
         ("f4_fortran.npy", np.asfortranarray(f4_values(24, 0.5, -3.0).reshape(2, 3, 4)), {}),
         ("f8_fortran.npy", np.asfortranarray((np.arange(12, dtype=np.float64) / 3.0).reshape(4, 3)), {}),
+        # docs/interop.md's example: stored as 0, 3, 1, 4, 2, 5; read back as 0 … 5.
+        ("doc_fortran.npy", np.asfortranarray(np.arange(6, dtype=np.float64).reshape(2, 3)), {}),
         ("f4_v2.npy", f4_values(6).reshape(3, 2), {"version": (2, 0)}),
         ("f4_v3.npy", f4_values(4).reshape(2, 2), {"version": (3, 0)}),
     ]

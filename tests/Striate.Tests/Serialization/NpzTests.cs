@@ -225,6 +225,24 @@ public sealed class NpzTests : IDisposable
         ReadFails(bytes);
     }
 
+    [Fact]
+    public void Read_FlippedBitInStoredEntry_FailsCrcCheck()
+    {
+        var bytes = File.ReadAllBytes(NpyFixture.PathOf("stored.npz"));
+        bytes[^200] ^= 0x10; // inside the last entry's data, before the central directory
+
+        var ex = ReadFails(bytes);
+
+        Assert.Contains("is corrupt: its CRC-32 is", ex.Message);
+    }
+
+    [Fact]
+    public void Crc32_StandardCheckValue()
+    {
+        Assert.Equal(0xCBF43926u, Npz.Crc32("123456789"u8)); // the CRC-32/ISO-HDLC check value
+        Assert.Equal(0u, Npz.Crc32([]));
+    }
+
     private static int IndexOf(byte[] bytes, byte[] pattern)
     {
         int at = bytes.AsSpan().IndexOf(pattern);

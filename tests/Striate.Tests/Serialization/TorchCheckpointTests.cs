@@ -304,6 +304,20 @@ public sealed class TorchCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void LoadStateDict_FlippedBitInStorage_FailsCrcCheck()
+    {
+        // A stored (uncompressed) record: the flipped bit would otherwise load as a wrong weight.
+        var bytes = File.ReadAllBytes(FixturePath("views.pt"));
+        using (var zip = new ZipArchive(new MemoryStream(bytes)))
+            Assert.Equal(zip.GetEntry("views/data/0")!.Length, zip.GetEntry("views/data/0")!.CompressedLength);
+        int at = bytes.AsSpan().IndexOf("views/data/0"u8);
+        int data = bytes.AsSpan(at).IndexOf(new byte[] { 0, 0, 0, 0xC0 }) + at; // -2.0f, the storage's first element
+        bytes[data + 3] ^= 0x01;
+
+        Assert.Contains("the entry 'views/data/0' is corrupt: its CRC-32 is", LoadFails(bytes).Message);
+    }
+
+    [Fact]
     public void LoadStateDict_BigEndianByteOrderRecord_IsHonoured()
     {
         // torch ≥ 2.1 writes <archive>/byteorder; a big-endian machine's file stores every element byte-reversed.
@@ -365,5 +379,42 @@ public sealed class TorchCheckpointTests : IDisposable
             Assert.True(allocated < (4 << 20) + 64L * bytes.Length, $"mutant {i} allocated {allocated} bytes");
         }
         Assert.InRange(rejected, 200, 1000);
+    }
+
+    [Fact]
+    public void Fuzz_ThousandMutatedPicklesInValidArchives_LoadOrThrowInvalidData()
+    {
+        // The archive-level fuzz mostly trips the CRC check; here each mutated data.pkl is repackaged
+        // with a correct CRC, so the restricted unpickler itself sees the damage.
+        var seeds = new[] { ("views.pt", "views/data.pkl"), ("dtypes_proto4.pt", "dtypes_proto4/data.pkl"), ("training_checkpoint.pt", "training_checkpoint/data.pkl") };
+        var pickles = seeds.Select(s =>
+        {
+            using var zip = ZipFile.OpenRead(FixturePath(s.Item1));
+            using var stream = zip.GetEntry(s.Item2)!.Open();
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            return copy.ToArray();
+        }).ToArray();
+        var random = new Random(99);
+        int rejected = 0;
+        for (int i = 0; i < 1000; i++)
+        {
+            var (file, record) = seeds[i % seeds.Length];
+            var archive = WithRecord(file, record, FuzzMutator.Mutate(pickles[i % seeds.Length], random));
+            using var stream = new MemoryStream(archive);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            try
+            {
+                TorchCheckpoint.LoadStateDict(stream, $"mutant {i}", entry: file == "training_checkpoint.pt" ? "model" : null);
+            }
+            catch (InvalidDataException ex)
+            {
+                Assert.Contains($"mutant {i}", ex.Message);
+                rejected++;
+            }
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(allocated < (4 << 20) + 64L * archive.Length, $"mutant {i} allocated {allocated} bytes");
+        }
+        Assert.InRange(rejected, 300, 1000);
     }
 }
