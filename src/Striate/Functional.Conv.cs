@@ -7,7 +7,11 @@
 // to its input, run forward):
 //   y[n, co, i·stride − padding + t·dilation] += x[n, ci, i] · w[ci, co − g·Cout/G, t] (+ b[co])
 //   out = (in − 1)·stride − 2·padding + dilation·(k − 1) + outputPadding + 1
+// Every convolution takes an algorithm (Auto by default: chosen per pass by shape, see
+// ConvAlgorithms.Choose); Conv2dRelu and ConvRelu fuse the ReLU that usually follows into the forward:
+//   y = max(conv(x, w) + b, 0)
 using Striate.Autograd.Ops;
+using Striate.Kernels.Conv;
 
 namespace Striate;
 
@@ -27,16 +31,18 @@ public static partial class Functional
     /// <param name="groups">G: input and output channels split into G independent groups (G = C: depthwise).</param>
     /// <param name="paddingMode">What the padding holds: zeros, or the input reflected, replicated or wrapped.</param>
     /// <param name="convolutionMode">Cross-correlation, or true convolution with the kernel flipped.</param>
+    /// <param name="algorithm">How to compute it (Auto: chosen by shape); every algorithm gives the same result up to float32 rounding.</param>
     /// <returns>(N, K, OL), OL = ⌊(L + padBefore + padAfter − dilation·(KL − 1) − 1) / stride⌋ + 1.</returns>
     /// <exception cref="ArgumentException">
     /// input or weight is not 3-D; weight's C/groups·groups differs from input's C (<c>input</c>); groups is not positive or does not
     /// divide C and K (<c>groups</c>); bias is not (K) (<c>bias</c>); stride or dilation is not positive; padding is negative,
     /// has the wrong number of axes, is "same" with a stride above 1, or does not fit the padding mode (<c>padding</c>);
-    /// the (dilated) kernel is larger than the padded input (<c>weight</c>).
+    /// the (dilated) kernel is larger than the padded input (<c>weight</c>); the algorithm cannot compute this convolution (<c>algorithm</c>).
     /// </exception>
     public static Tensor Conv1d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, ConvPadding padding = default,
-        int dilation = 1, int groups = 1, PaddingMode paddingMode = PaddingMode.Zeros, ConvolutionMode convolutionMode = ConvolutionMode.CrossCorrelation) =>
-        ConvNode.Forward("Conv1d", 1, input, weight, bias, [stride], padding, [dilation], groups, paddingMode, convolutionMode);
+        int dilation = 1, int groups = 1, PaddingMode paddingMode = PaddingMode.Zeros, ConvolutionMode convolutionMode = ConvolutionMode.CrossCorrelation,
+        ConvAlgorithm algorithm = ConvAlgorithm.Auto) =>
+        ConvNode.Forward("Conv1d", 1, input, weight, bias, [stride], padding, [dilation], groups, paddingMode, convolutionMode, algorithm);
 
     /// <summary>
     /// 2-D convolution (cross-correlation by default) of images (N, C, H, W) with the same stride and
@@ -52,16 +58,39 @@ public static partial class Functional
     /// <param name="groups">G: input and output channels split into G independent groups (G = C: depthwise).</param>
     /// <param name="paddingMode">What the padding holds: zeros, or the input reflected, replicated or wrapped.</param>
     /// <param name="convolutionMode">Cross-correlation, or true convolution with the kernel flipped.</param>
+    /// <param name="algorithm">How to compute it (Auto: chosen by shape; Benchmark: timed on first use); every algorithm gives the same result up to float32 rounding.</param>
     /// <returns>(N, K, P, Q) with P = ⌊(H + padTop + padBottom − dilation·(R − 1) − 1)/stride⌋ + 1 and Q likewise.</returns>
     /// <exception cref="ArgumentException">
     /// input or weight is not 4-D; weight's C/groups·groups differs from input's C (<c>input</c>); groups is not positive or does not
     /// divide C and K (<c>groups</c>); bias is not (K) (<c>bias</c>); stride or dilation is not positive; padding is negative,
     /// has the wrong number of axes, is "same" with a stride above 1, or does not fit the padding mode (<c>padding</c>);
-    /// the (dilated) kernel is larger than the padded input (<c>weight</c>).
+    /// the (dilated) kernel is larger than the padded input (<c>weight</c>); the algorithm cannot compute this convolution (<c>algorithm</c>).
     /// </exception>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, ConvPadding padding = default,
-        int dilation = 1, int groups = 1, PaddingMode paddingMode = PaddingMode.Zeros, ConvolutionMode convolutionMode = ConvolutionMode.CrossCorrelation) =>
-        ConvNode.Forward("Conv2d", 2, input, weight, bias, [stride], padding, [dilation], groups, paddingMode, convolutionMode);
+        int dilation = 1, int groups = 1, PaddingMode paddingMode = PaddingMode.Zeros, ConvolutionMode convolutionMode = ConvolutionMode.CrossCorrelation,
+        ConvAlgorithm algorithm = ConvAlgorithm.Auto) =>
+        ConvNode.Forward("Conv2d", 2, input, weight, bias, [stride], padding, [dilation], groups, paddingMode, convolutionMode, algorithm);
+
+    /// <summary>
+    /// 2-D convolution followed by ReLU in one pass: y[n,k,p,q] = max(b[k] + Σ_{c',r,s} w[k,c',r,s] · x[n, g(k)·C/G + c', p·stride − padTop + r·dilation,
+    /// q·stride − padLeft + s·dilation], 0). The same values as <c>Relu(Conv2d(...))</c>, but the ReLU is applied while each output
+    /// is still in registers (direct, Winograd) or in cache (per image, im2col), so y is written once and never re-read; the
+    /// backward masks the gradient with y &gt; 0 and runs the convolution's backward.
+    /// </summary>
+    /// <param name="input">(N, C, H, W) images.</param>
+    /// <param name="weight">(K, C/groups, R, S) filters.</param>
+    /// <param name="bias">(K) bias, or null for none.</param>
+    /// <param name="stride">Step between neighbouring output positions, in both directions.</param>
+    /// <param name="padding">A number of zero rows and columns on every side, "valid", "same" (stride 1 only), "full", or per axis/side.</param>
+    /// <param name="dilation">Step between kernel taps, in both directions.</param>
+    /// <param name="groups">G: input and output channels split into G independent groups.</param>
+    /// <param name="algorithm">How to compute the convolution (Auto: chosen by shape).</param>
+    /// <returns>(N, K, P, Q), every value ≥ 0 (or NaN where the convolution is NaN).</returns>
+    /// <exception cref="ArgumentException">As <see cref="Conv2d(Tensor, Tensor, Tensor?, int, ConvPadding, int, int, PaddingMode, ConvolutionMode, ConvAlgorithm)"/>.</exception>
+    public static Tensor Conv2dRelu(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, ConvPadding padding = default,
+        int dilation = 1, int groups = 1, ConvAlgorithm algorithm = ConvAlgorithm.Auto) =>
+        ConvNode.Forward("Conv2d", 2, input, weight, bias, [stride], padding, [dilation], groups, PaddingMode.Zeros, ConvolutionMode.CrossCorrelation,
+            algorithm, ConvEpilogue.Relu);
 
     /// <summary>
     /// 2-D convolution with separate vertical and horizontal stride and zero padding:
@@ -95,30 +124,32 @@ public static partial class Functional
     /// <param name="groups">G: input and output channels split into G independent groups.</param>
     /// <param name="paddingMode">What the padding holds: zeros, or the input reflected, replicated or wrapped.</param>
     /// <param name="convolutionMode">Cross-correlation, or true convolution with the kernel flipped along all three axes.</param>
+    /// <param name="algorithm">How to compute it (Auto: chosen by shape); 3-D convolutions run im2col + GEMM.</param>
     /// <returns>(N, K, OD, OH, OW), each ⌊(n + padBefore + padAfter − dilation·(k − 1) − 1)/stride⌋ + 1.</returns>
     /// <exception cref="ArgumentException">
     /// input or weight is not 5-D; weight's C/groups·groups differs from input's C (<c>input</c>); groups is not positive or does not
     /// divide C and K (<c>groups</c>); bias is not (K) (<c>bias</c>); stride or dilation is not positive; padding is negative,
     /// has the wrong number of axes, is "same" with a stride above 1, or does not fit the padding mode (<c>padding</c>);
-    /// the (dilated) kernel is larger than the padded input (<c>weight</c>).
+    /// the (dilated) kernel is larger than the padded input (<c>weight</c>); the algorithm cannot compute this convolution (<c>algorithm</c>).
     /// </exception>
     public static Tensor Conv3d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, ConvPadding padding = default,
-        int dilation = 1, int groups = 1, PaddingMode paddingMode = PaddingMode.Zeros, ConvolutionMode convolutionMode = ConvolutionMode.CrossCorrelation) =>
-        ConvNode.Forward("Conv3d", 3, input, weight, bias, [stride], padding, [dilation], groups, paddingMode, convolutionMode);
+        int dilation = 1, int groups = 1, PaddingMode paddingMode = PaddingMode.Zeros, ConvolutionMode convolutionMode = ConvolutionMode.CrossCorrelation,
+        ConvAlgorithm algorithm = ConvAlgorithm.Auto) =>
+        ConvNode.Forward("Conv3d", 3, input, weight, bias, [stride], padding, [dilation], groups, paddingMode, convolutionMode, algorithm);
 
     /// <summary>
     /// N-d convolution (1, 2 or 3 spatial axes, from the input's rank) with every option per axis:
     /// y[n,k,o] = b[k] + Σ_{c',t} w[k,c',t] · x[n, g(k)·C/G + c', o·stride_a − padBefore_a + t·dilation_a] along each axis a.
-    /// Differs from <see cref="Conv2d(Tensor, Tensor, Tensor?, int, ConvPadding, int, int, PaddingMode, ConvolutionMode)"/> only in taking
+    /// Differs from <see cref="Conv2d(Tensor, Tensor, Tensor?, int, ConvPadding, int, int, PaddingMode, ConvolutionMode, ConvAlgorithm)"/> only in taking
     /// stride and dilation per axis (e.g. a 1×7 then 7×1 factorised kernel with stride (1, 2)).
     /// </summary>
     /// <param name="input">(N, C, L), (N, C, H, W) or (N, C, D, H, W).</param>
     /// <param name="weight">(K, C/groups, *kernel), the same rank as the input.</param>
     /// <param name="bias">(K) bias, or null for none.</param>
-    /// <param name="options">Stride, padding, dilation, groups, padding mode and convolution mode.</param>
+    /// <param name="options">Stride, padding, dilation, groups, padding mode, convolution mode and algorithm.</param>
     /// <returns>(N, K, *out), out = ⌊(in + padBefore + padAfter − dilation·(k − 1) − 1)/stride⌋ + 1 per axis.</returns>
     /// <exception cref="ArgumentException">
-    /// input is not 3-, 4- or 5-D (<c>input</c>); otherwise as <see cref="Conv2d(Tensor, Tensor, Tensor?, int, ConvPadding, int, int, PaddingMode, ConvolutionMode)"/>,
+    /// input is not 3-, 4- or 5-D (<c>input</c>); otherwise as <see cref="Conv2d(Tensor, Tensor, Tensor?, int, ConvPadding, int, int, PaddingMode, ConvolutionMode, ConvAlgorithm)"/>,
     /// with a stride or dilation list that is neither one value nor one per axis naming <c>stride</c> or <c>dilation</c>.
     /// </exception>
     public static Tensor Convolution(Tensor input, Tensor weight, Tensor? bias, ConvOptions options)
@@ -129,7 +160,28 @@ public static partial class Functional
             throw new ArgumentException($"Convolution expects input of shape (N, C, L), (N, C, H, W) or (N, C, D, H, W), got {Tensor.ShapeText(input.Dims)}.", nameof(input));
         int spatialRank = input.Rank - 2;
         return ConvNode.Forward($"Conv{spatialRank}d", spatialRank, input, weight, bias, options.Stride, options.Padding, options.Dilation,
-            options.Groups, options.PaddingMode, options.ConvolutionMode);
+            options.Groups, options.PaddingMode, options.ConvolutionMode, options.Algorithm);
+    }
+
+    /// <summary>
+    /// N-d convolution followed by ReLU in one pass: y = max(conv(x, w) + b, 0) with every option of
+    /// <see cref="Convolution"/>; the same values as <c>Relu(Convolution(...))</c> with y written once (see <see cref="Conv2dRelu"/>).
+    /// </summary>
+    /// <param name="input">(N, C, L), (N, C, H, W) or (N, C, D, H, W).</param>
+    /// <param name="weight">(K, C/groups, *kernel), the same rank as the input.</param>
+    /// <param name="bias">(K) bias, or null for none.</param>
+    /// <param name="options">Stride, padding, dilation, groups, padding mode, convolution mode and algorithm.</param>
+    /// <returns>(N, K, *out), every value ≥ 0 (or NaN where the convolution is NaN).</returns>
+    /// <exception cref="ArgumentException">As <see cref="Convolution"/>.</exception>
+    public static Tensor ConvRelu(Tensor input, Tensor weight, Tensor? bias, ConvOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(options);
+        if (input.Rank is < 3 or > 5)
+            throw new ArgumentException($"ConvRelu expects input of shape (N, C, L), (N, C, H, W) or (N, C, D, H, W), got {Tensor.ShapeText(input.Dims)}.", nameof(input));
+        int spatialRank = input.Rank - 2;
+        return ConvNode.Forward($"Conv{spatialRank}d", spatialRank, input, weight, bias, options.Stride, options.Padding, options.Dilation,
+            options.Groups, options.PaddingMode, options.ConvolutionMode, options.Algorithm, ConvEpilogue.Relu);
     }
 
     /// <summary>

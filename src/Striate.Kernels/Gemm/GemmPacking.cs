@@ -68,12 +68,12 @@ internal static unsafe class GemmPacking
                 // goes first, in whole vectors, and the transpose then overwrites its valid part.
                 if (cc < nr)
                 {
-                    int tail = cc / 8 * 8;
+                    int tail = cc / 4 * 4;
                     for (int p = 0; p < kc; p++)
                     {
                         float* dd = d + (nint)p * nr;
                         int j = tail;
-                        for (; j + 8 <= nr; j += 8) Vector256<float>.Zero.Store(dd + j);
+                        for (; j + 4 <= nr; j += 4) Vector128<float>.Zero.Store(dd + j);
                         for (; j < nr; j++) dd[j] = 0f;
                     }
                 }
@@ -87,8 +87,16 @@ internal static unsafe class GemmPacking
     private static void Scale(float* src, int count, float scale, float* dst)
     {
         int i = 0;
-        var s = Vector256.Create(scale);
-        for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(src + i) * s, dst + i);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var s = Vector256.Create(scale);
+            for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(src + i) * s, dst + i);
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var s = Vector128.Create(scale);
+            for (; i + 4 <= count; i += 4) Vector128.Store(Vector128.Load(src + i) * s, dst + i);
+        }
         for (; i < count; i++) dst[i] = src[i] * scale;
     }
 

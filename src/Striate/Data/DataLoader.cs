@@ -6,7 +6,16 @@
 //
 // Shuffling draws one permutation per epoch from the Rng passed in, so a seed fixes the order of
 // every epoch while consecutive epochs still differ (PyTorch's DataLoader with a generator).
+//
+// An optional per-sample transform (augmentation) is applied as batches are built. Its randomness is
+// derived, never drawn in build order: each epoch has a transform seed, and the sample at position k
+// of the epoch gets Transforms.SampleRng(seed, k). Shuffled, the seed summarises the generator's state
+// at the epoch's start without drawing from it, so adding a transform leaves the shuffling order
+// unchanged and restoring that state (resume) restores the augmentation too; unshuffled, the seed is
+// one draw from the generator. So batches are the same with or without prefetching, at any thread count.
 using System.Collections;
+using Striate.Data.Augmentations;
+using Striate.Kernels.Parallel;
 
 namespace Striate.Data;
 
@@ -139,6 +148,8 @@ public sealed class DataLoader : IEnumerable<Batch>
 {
     private readonly ClassificationDataset _dataset;
     private readonly Rng? _rng;
+    private readonly Rng? _transformRng;
+    private readonly int[] _batchSampleShape;
 
     /// <summary>Creates a loader over <paramref name="dataset"/>.</summary>
     /// <param name="dataset">The samples to batch.</param>
@@ -146,19 +157,45 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// <param name="shuffle">Whether each epoch visits the samples in a new random order.</param>
     /// <param name="rng">The generator shuffling draws from; required when <paramref name="shuffle"/> is true.</param>
     /// <param name="dropLast">Whether to skip a last batch smaller than <paramref name="batchSize"/>.</param>
+    /// <param name="transform">
+    /// An optional per-sample transform (augmentation, normalization) applied to each (C, H, W) sample as batches
+    /// are built; the dataset itself is not changed. Needs <paramref name="rng"/>; see the file header for how each
+    /// sample's randomness is derived from it.
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="dataset"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="shuffle"/> is true but <paramref name="rng"/> is null.</exception>
-    public DataLoader(ClassificationDataset dataset, int batchSize = 1, bool shuffle = false, Rng? rng = null, bool dropLast = false)
+    /// <exception cref="ArgumentException">
+    /// <paramref name="shuffle"/> is true or a <paramref name="transform"/> is given but <paramref name="rng"/> is null;
+    /// or <paramref name="transform"/> cannot apply to the dataset's sample shape.
+    /// </exception>
+    public DataLoader(ClassificationDataset dataset, int batchSize = 1, bool shuffle = false, Rng? rng = null, bool dropLast = false,
+        ITransform? transform = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (shuffle && rng is null)
             throw new ArgumentException("Shuffling needs a seeded Rng: randomness is passed in so runs are reproducible.", nameof(rng));
+        if (transform is not null && rng is null)
+            throw new ArgumentException("A transform needs a seeded Rng: augmentation randomness is passed in so runs are reproducible.", nameof(rng));
         _dataset = dataset;
         _rng = shuffle ? rng : null;
         BatchSize = batchSize;
         DropLast = dropLast;
+        Transform = transform;
+        _batchSampleShape = [.. dataset.SampleShape];
+        if (transform is not null)
+        {
+            _transformRng = rng;
+            try
+            {
+                _batchSampleShape = transform.OutputShape(_batchSampleShape);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException(
+                    $"The transform {transform} cannot apply to this dataset's samples shaped {Tensor.ShapeText([.. dataset.SampleShape])}: {e.Message}", nameof(transform), e);
+            }
+        }
     }
 
     /// <summary>The dataset batches are drawn from.</summary>
@@ -172,6 +209,12 @@ public sealed class DataLoader : IEnumerable<Batch>
 
     /// <summary>Whether a last, partial batch is skipped.</summary>
     public bool DropLast { get; }
+
+    /// <summary>The per-sample transform applied while building batches, or <see langword="null"/>.</summary>
+    public ITransform? Transform { get; }
+
+    /// <summary>The shape of one sample in a batch: the dataset's sample shape, or the transform's output shape for it.</summary>
+    public IReadOnlyList<int> BatchSampleShape => _batchSampleShape;
 
     /// <summary>Batches per epoch: ⌊N / B⌋ with <see cref="DropLast"/>, ⌈N / B⌉ without.</summary>
     public int BatchCount => DropLast ? _dataset.Count / BatchSize : (int)(((long)_dataset.Count + BatchSize - 1) / BatchSize);
@@ -258,6 +301,7 @@ public sealed class DataLoader : IEnumerable<Batch>
     private IEnumerable<Batch> EpochFrom(int firstBatch)
     {
         int count = _dataset.Count;
+        ulong transformSeed = Transform is null ? 0 : NextTransformSeed();
         int[]? order = _rng?.Permutation(count);
         int sampleLength = _dataset.SampleLength;
         int batches = BatchCount;
@@ -265,8 +309,22 @@ public sealed class DataLoader : IEnumerable<Batch>
         {
             int start = b * BatchSize;
             int size = Math.Min(BatchSize, count - start);
-            yield return MakeBatch(order, start, size, sampleLength);
+            yield return Transform is null ? MakeBatch(order, start, size, sampleLength) : MakeTransformedBatch(order, start, size, sampleLength, transformSeed);
         }
+    }
+
+    /// <summary>
+    /// The epoch's transform seed. Shuffled: a digest of the generator's state before the permutation is drawn
+    /// (no draw, so the order is the one an untransformed loader would produce); when the permutation draws nothing
+    /// (fewer than two samples) one draw moves the state on so that the next epoch's augmentation differs.
+    /// Unshuffled: one draw from the generator, which nothing else uses.
+    /// </summary>
+    private ulong NextTransformSeed()
+    {
+        if (_rng is null) return _transformRng!.NextUInt64();
+        ulong seed = Transforms.SeedFromState(_rng.GetState());
+        if (_dataset.Count < 2) _rng.NextUInt64();
+        return seed;
     }
 
     private Batch MakeBatch(int[]? order, int start, int size, int sampleLength)
@@ -283,6 +341,52 @@ public sealed class DataLoader : IEnumerable<Batch>
         }
         int[] shape = [size, .. _dataset.SampleShape];
         return new Batch(Tensor.Wrap(images, shape), labels);
+    }
+
+    /// <summary>
+    /// A batch whose samples went through <see cref="Transform"/>, each with the generator for its position in the
+    /// epoch. Samples are transformed in parallel (up to <see cref="Compute.Threads"/>); each writes only its own slot.
+    /// </summary>
+    private Batch MakeTransformedBatch(int[]? order, int start, int size, int sampleLength, ulong transformSeed)
+    {
+        int outLength = 1;
+        foreach (int d in _batchSampleShape) outLength *= d;
+        var images = new float[(long)size * outLength];
+        var labels = new int[size];
+        ReadOnlySpan<int> sourceLabels = _dataset.Labels;
+        for (int i = 0; i < size; i++) labels[i] = sourceLabels[order is null ? start + i : order[start + i]];
+        var body = new TransformBody(this, order, start, sampleLength, outLength, transformSeed, images);
+        try
+        {
+            ParallelFor.Run(size, Compute.Threads, body);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+            throw;
+        }
+        int[] shape = [size, .. _batchSampleShape];
+        return new Batch(Tensor.Wrap(images, shape), labels);
+    }
+
+    private readonly struct TransformBody(DataLoader loader, int[]? order, int start, int sampleLength, int outLength, ulong seed, float[] images)
+        : IParallelBody
+    {
+        public void Invoke(int first, int end)
+        {
+            var dataset = loader._dataset;
+            int[] sampleShape = [.. dataset.SampleShape];
+            for (int i = first; i < end; i++)
+            {
+                int s = order is null ? start + i : order[start + i];
+                var sample = Tensor.Wrap(dataset.Images.AsSpan().Slice(s * sampleLength, sampleLength).ToArray(), sampleShape);
+                var result = loader.Transform!.Apply(sample, Transforms.SampleRng(seed, start + i));
+                if (result.Length != outLength || !result.Dims.SequenceEqual(loader._batchSampleShape))
+                    throw new InvalidOperationException(
+                        $"The transform {loader.Transform} returned {Tensor.ShapeText(result.Dims)} for sample {s}; its OutputShape promised {Tensor.ShapeText(loader._batchSampleShape)}.");
+                result.AsSpan().CopyTo(images.AsSpan(i * outLength, outLength));
+            }
+        }
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

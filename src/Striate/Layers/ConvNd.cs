@@ -5,6 +5,7 @@
 // Initialised as PyTorch does: W and b from U(−1/√fanIn, +1/√fanIn) with fanIn = (C/G)·k^rank.
 using System.Globalization;
 using Striate.Autograd.Ops;
+using Striate.Kernels.Conv;
 
 namespace Striate.Layers;
 
@@ -80,6 +81,18 @@ public abstract class ConvNd : Module
     /// <summary>Cross-correlation (default) or true convolution.</summary>
     public ConvolutionMode ConvolutionMode { get; }
 
+    /// <summary>
+    /// How the layer computes its convolution: Auto (default: chosen per pass by shape), Benchmark (timed on first use per shape,
+    /// the winner cached for the process), or a forced algorithm, which must be able to compute the layer's shapes (checked at
+    /// each forward). Every algorithm gives the same result up to its documented float32 error.
+    /// </summary>
+    /// <exception cref="ArgumentException">Set to a value that is not a <see cref="ConvAlgorithm"/> member.</exception>
+    public ConvAlgorithm Algorithm
+    {
+        get;
+        set => field = Enum.IsDefined(value) ? value : throw new ArgumentException($"{value} is not a convolution algorithm.", nameof(value));
+    }
+
     /// <summary>(K, C/G, k, …) filters.</summary>
     public Tensor Weight { get; }
 
@@ -97,11 +110,12 @@ public abstract class ConvNd : Module
             if (Groups != 1) text += string.Create(CultureInfo.InvariantCulture, $", groups {Groups}");
             if (PaddingMode != PaddingMode.Zeros) text += $", {PaddingMode.ToString().ToLowerInvariant()} padding";
             if (ConvolutionMode == ConvolutionMode.TrueConvolution) text += ", true convolution";
+            if (Algorithm != ConvAlgorithm.Auto) text += $", {Algorithm.ToString().ToLowerInvariant()}";
             return Bias is null ? text + ", no bias" : text;
         }
     }
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) =>
-        ConvNode.Forward(TypeName, SpatialRank, input, Weight, Bias, [Stride], Padding, [Dilation], Groups, PaddingMode, ConvolutionMode);
+        ConvNode.Forward(TypeName, SpatialRank, input, Weight, Bias, [Stride], Padding, [Dilation], Groups, PaddingMode, ConvolutionMode, Algorithm);
 }

@@ -7,10 +7,11 @@
 //   PaddingMode      what the padding holds (PyTorch's padding_mode): zeros, reflect, replicate, circular
 //   ConvolutionMode  cross-correlation (the default, every framework's "convolution") or true
 //                    convolution (the kernel flipped along every spatial axis, commutative)
-//   ConvOptions      all of them plus per-axis stride and dilation, for Functional.Convolution
+//   ConvOptions      all of them plus per-axis stride and dilation and the algorithm, for Functional.Convolution
 // Per axis with kernel k and dilation d, the resolved pads (before, after) are
 //   explicit p: (p, p)   valid: (0, 0)   same: (⌊d(k−1)/2⌋, d(k−1) − ⌊d(k−1)/2⌋)   full: (d(k−1), d(k−1)).
 using System.Globalization;
+using Striate.Kernels.Conv;
 
 namespace Striate;
 
@@ -215,6 +216,9 @@ public sealed record ConvOptions
 
     /// <summary>Cross-correlation (default) or true convolution.</summary>
     public ConvolutionMode ConvolutionMode { get; init; }
+
+    /// <summary>How to compute the convolution: Auto (default, chosen per pass by shape), Benchmark (timed on first use), or a forced algorithm.</summary>
+    public ConvAlgorithm Algorithm { get; init; }
 }
 
 /// <summary>

@@ -9,7 +9,10 @@
 // an older Striate reading a file that uses them fails on the unknown field instead of silently
 // building a different network. Conv1d, Conv3d and the transposed convolutions, new with these
 // options, always write every field.
+//   algorithm        "im2colGemm" | "direct" | "winograd" | "fft" | "separable" | "benchmark", written only when the
+//                    user chose one (Auto is the default and writes nothing, so older files and readers are unaffected)
 using System.Text.Json.Nodes;
+using Striate.Kernels.Conv;
 using Striate.Layers;
 
 namespace Striate.Serialization;
@@ -19,16 +22,16 @@ public static partial class Checkpoint
     static partial void AddConvolutionLayers(List<LayerEntry> table)
     {
         table.Add(Entry<Conv1d>("Conv1d", (m, _) => ConvFields(m, always: true),
-            s => new Conv1d(s.Int("inChannels"), s.Int("outChannels"), s.Int("kernelSize"), s.Int("stride"), ReadPadding(s), s.Bool("bias"), InitRng(),
-                s.Int("dilation"), s.Int("groups"), ReadPaddingMode(s), ReadConvolutionMode(s))));
+            s => WithAlgorithm(s, new Conv1d(s.Int("inChannels"), s.Int("outChannels"), s.Int("kernelSize"), s.Int("stride"), ReadPadding(s), s.Bool("bias"), InitRng(),
+                s.Int("dilation"), s.Int("groups"), ReadPaddingMode(s), ReadConvolutionMode(s)))));
         table.Add(Entry<Conv2d>("Conv2d", (m, _) => ConvFields(m, always: false),
-            s => new Conv2d(s.Int("inChannels"), s.Int("outChannels"), s.Int("kernelSize"), s.Int("stride"), ReadPadding(s), s.Bool("bias"), InitRng(),
+            s => WithAlgorithm(s, new Conv2d(s.Int("inChannels"), s.Int("outChannels"), s.Int("kernelSize"), s.Int("stride"), ReadPadding(s), s.Bool("bias"), InitRng(),
                 s.Has("dilation") ? s.Int("dilation") : 1, s.Has("groups") ? s.Int("groups") : 1,
                 s.Has("paddingMode") ? ReadPaddingMode(s) : PaddingMode.Zeros,
-                s.Has("convolutionMode") ? ReadConvolutionMode(s) : ConvolutionMode.CrossCorrelation)));
+                s.Has("convolutionMode") ? ReadConvolutionMode(s) : ConvolutionMode.CrossCorrelation))));
         table.Add(Entry<Conv3d>("Conv3d", (m, _) => ConvFields(m, always: true),
-            s => new Conv3d(s.Int("inChannels"), s.Int("outChannels"), s.Int("kernelSize"), s.Int("stride"), ReadPadding(s), s.Bool("bias"), InitRng(),
-                s.Int("dilation"), s.Int("groups"), ReadPaddingMode(s), ReadConvolutionMode(s))));
+            s => WithAlgorithm(s, new Conv3d(s.Int("inChannels"), s.Int("outChannels"), s.Int("kernelSize"), s.Int("stride"), ReadPadding(s), s.Bool("bias"), InitRng(),
+                s.Int("dilation"), s.Int("groups"), ReadPaddingMode(s), ReadConvolutionMode(s)))));
         table.Add(Entry<ConvTranspose1d>("ConvTranspose1d", (m, _) => ConvTransposeFields(m),
             s => new ConvTranspose1d(s.Int("inChannels"), s.Int("outChannels"), s.Int("kernelSize"), s.Int("stride"), s.Int("padding"),
                 s.Int("outputPadding"), s.Int("groups"), s.Bool("bias"), s.Int("dilation"), InitRng())));
@@ -153,7 +156,15 @@ public static partial class Checkpoint
         if (always || m.Groups != 1) fields["groups"] = m.Groups;
         if (always || m.PaddingMode != PaddingMode.Zeros) fields["paddingMode"] = CamelCase(m.PaddingMode.ToString());
         if (always || m.ConvolutionMode != ConvolutionMode.CrossCorrelation) fields["convolutionMode"] = CamelCase(m.ConvolutionMode.ToString());
+        if (m.Algorithm != ConvAlgorithm.Auto) fields["algorithm"] = CamelCase(m.Algorithm.ToString());
         return fields;
+    }
+
+    /// <summary>The layer with the user's algorithm choice from the optional "algorithm" field applied.</summary>
+    private static T WithAlgorithm<T>(LayerSpec s, T layer) where T : ConvNd
+    {
+        if (s.Has("algorithm")) layer.Algorithm = ParseEnum<ConvAlgorithm>(s.String("algorithm"), "algorithm");
+        return layer;
     }
 
     private static void WritePadding(JsonObject fields, ConvPadding padding, int spatialRank)

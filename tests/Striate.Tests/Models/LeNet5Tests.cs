@@ -138,17 +138,82 @@ public class LeNet5Tests
 
         Assert.Equal("Input: (1, 1, 28, 28)", lines[0]);
         Assert.StartsWith("Layer  Type", lines[1], StringComparison.Ordinal);
-        Assert.Equal(12 + 7, lines.Length); // input, header, rule, 12 rows, 3 totals, trailing empty
+        Assert.Equal(12 + 10, lines.Length); // input, header, rule, 12 rows, 6 totals, trailing empty
         var tableLines = lines[1..15];
         Assert.Single(tableLines.Select(l => l.Length).Distinct()); // every row padded to the same width
-        Assert.EndsWith("48,120", lines[3 + 7], StringComparison.Ordinal);
+        // Row 7 (linear 400→120): 48,120 parameters, 48,000 multiply-accumulates, 480 bytes out, field 32 (the whole 28×28 + padding).
+        Assert.Matches(@"^7 +Linear +400→120 +\(1, 120\) +48,120 +0 +48\.0 K +480 B +32 +20$", lines[3 + 7]);
         Assert.Contains("Total parameters: 61,706", text, StringComparison.Ordinal);
         Assert.Contains("Trainable parameters: 61,706", text, StringComparison.Ordinal);
+        // conv1 6·28·28·25 = 117,600; conv2 16·10·10·150 = 240,000; fc 48,000 + 10,080 + 840.
+        Assert.Contains("Multiply-accumulates: 416,520 (417 K)", text, StringComparison.Ordinal);
 
         string markdown = LeNet5.Create(rng: new Rng(1)).Summarize(1, 28, 28).ToMarkdown();
-        Assert.Contains("| Layer | Type | Description | Output shape | Params |", markdown, StringComparison.Ordinal);
-        Assert.Contains("| (1, 16, 5, 5) | 0 |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| Layer | Type | Description | Output shape | Params | Frozen | MACs | Memory | RF | Jump |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| (1, 16, 5, 5) | 0 | 0 | 0 | 1.56 KiB | 16 | 4 |", markdown, StringComparison.Ordinal);
         Assert.Equal(12, markdown.Split('\n').Count(l => l.StartsWith("| ", StringComparison.Ordinal)) - 1);
+    }
+
+    [Fact]
+    public void Summary_LeNet5_ReceptiveFieldsGrowAsThePaperSays()
+    {
+        // r_out = r_in + (k − 1)·j_in, j_out = j_in·s: conv5 → 5, pool2 → 6 (jump 2), conv5 → 14, pool2 → 16 (jump 4),
+        // flatten covers the 5×5 maps: 16 + 4·4 = 32 (the padded 32×32 field), jump 20.
+        var summary = LeNet5.Create(rng: new Rng(1)).Summarize(1, 28, 28);
+        Assert.Equal([5.0, 5, 6, 14, 14, 16, 32], summary.Rows.Take(7).Select(r => r.ReceptiveField![0]));
+        Assert.Equal([1.0, 1, 2, 2, 2, 4, 20], summary.Rows.Take(7).Select(r => r.Jump![0]));
+        Assert.Equal([32.0, 32.0], summary.ReceptiveField);
+    }
+
+    [Fact]
+    public void Classic_ParametersAre60000PlusTheOutputLayer()
+    {
+        var model = LeNet5.Classic(rng: new Rng(1));
+        // C1 156, S2 12, C3 1,516, S4 32, C5 48,120, F6 10,164: the paper's 60,000; output 84·10 + 10.
+        long[] perLayer = [.. model.Layers.Select(l => l.ParameterCount()).Where(n => n > 0)];
+        Assert.Equal([156L, 12, 1_516, 32, 48_120, 10_164, 850], perLayer);
+        Assert.Equal(60_000, perLayer[..^1].Sum());
+        Assert.Equal(60_850, model.ParameterCount());
+        Assert.Equal(60_000 + 84 * 3 + 3, LeNet5.Classic(classes: 3, rng: new Rng(1)).ParameterCount());
+    }
+
+    [Fact]
+    public void Classic_Summary_ShowsThePapersFeatureMaps()
+    {
+        var summary = LeNet5.Classic(rng: new Rng(1)).Summarize(1, 32, 32);
+        var shapes = summary.Rows.Where(r => r.Type is "Conv2d" or "ConnectionTableConv2d" or "Linear").Select(r => Tensor.ShapeText([.. r.OutputShape]));
+        // C1, S2's 1×1 coefficient, C3, S4's coefficient, C5, F6, output.
+        Assert.Equal(["(1, 6, 28, 28)", "(1, 6, 14, 14)", "(1, 16, 10, 10)", "(1, 16, 5, 5)", "(1, 120, 1, 1)", "(1, 84)", "(1, 10)"], shapes);
+        Assert.Equal(6, summary.Rows.Count(r => r.Type == "Tanh"));
+        // C1 6·28²·25 + S2 6·14² + C3 60·25·10² + S4 16·5² + C5 120·400 + F6 84·120 + out 10·84.
+        Assert.Equal(117_600 + 1_176 + 150_000 + 400 + 48_000 + 10_080 + 840, summary.TotalMultiplyAccumulates);
+        Assert.Equal([32.0, 32.0], summary.ReceptiveField);
+    }
+
+    [Fact]
+    public void Classic_SubSampling_IsTheSumTimesACoefficientPlusABiasPerMap()
+    {
+        var model = LeNet5.Classic(rng: new Rng(1));
+        var coefficient = Assert.IsType<Conv2d>(model[3]);
+        Assert.IsType<SumPool2d>(model[2]);
+        Assert.Equal((6, 6, 1), (coefficient.InChannels, coefficient.Groups, coefficient.KernelSize));
+        coefficient.Weight.AsSpan().Fill(0.5f);
+        coefficient.Bias!.AsSpan().Fill(-1f);
+        var maps = Tensor.FromArray([.. Enumerable.Range(0, 6 * 4).Select(i => (float)i)], 1, 6, 2, 2);
+        using (GradMode.NoGrad())
+        {
+            var y = coefficient.Forward(model[2].Forward(maps)).ToArray();
+            Assert.Equal([.. Enumerable.Range(0, 6).Select(c => 0.5f * (16 * c + 6) - 1f)], y); // 0.5·(4c + 4c+1 + 4c+2 + 4c+3) − 1
+        }
+    }
+
+    [Fact]
+    public void Classic_28x28WithPadding2_GivesTheSameSizesAs32x32()
+    {
+        var summary = LeNet5.Classic(padding: 2, rng: new Rng(1)).Summarize(1, 28, 28);
+        Assert.Equal([1, 6, 28, 28], summary.Rows[0].OutputShape);
+        Assert.Equal([1, 10], summary.OutputShape);
+        Assert.Equal("padding", Assert.Throws<ArgumentOutOfRangeException>(() => LeNet5.Classic(padding: -1)).ParamName);
     }
 
     [Fact]

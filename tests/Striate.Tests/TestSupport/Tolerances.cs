@@ -125,4 +125,15 @@ public static class Tolerances
     /// rate off by one percentage point over 10⁶ draws is ~20 standard errors out.
     /// </remarks>
     public const double KeepRateStandardErrors = 5;
+
+    /// <summary>Bilinear sampling and resizing of values in [−1, 1] (warps, rotations, elastic distortion, resized crops).</summary>
+    public static readonly Tolerance Bilinear = new(1e-6, 1e-6,
+        "the four weights (1 − α)(1 − β), α(1 − β), … are formed in float32 from a double source point (two roundings each, " +
+        "≤ 2.4e-7 relative) and the four products summed in float32 (three more roundings of values up to 1), so about 8 " +
+        "roundings of magnitude-1 terms: ≤ 5e-7 absolute, kept under 1e-6");
+
+    /// <summary>Hue rotation through float32 HSV of values in [0, 1] against colorsys in double.</summary>
+    public static readonly Tolerance HueRotation = new(2e-6, 2e-6,
+        "RGB → HSV → RGB in float32 chains about a dozen roundings (a division by max − min, ·6, mod 1, ·6, floor, " +
+        "three products with V and S) of values ≤ 6, each ≤ 6e-8 relative: a few 1e-7 absolute, kept under 2e-6");
 }

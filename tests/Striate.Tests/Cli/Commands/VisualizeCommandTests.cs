@@ -40,6 +40,8 @@ public sealed class VisualizeCommandTests : IDisposable
 
         Assert.True(code == 0, stderr);
         Assert.Contains("6 filters", stdout, StringComparison.Ordinal);
+        var weightTensor = ((Conv2d)Checkpoint.Load(model).Model.Children[0].Value).Weight;
+        Assert.Contains($"neighbour correlation {FilterStatistics.NeighbourCorrelation(weightTensor).ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}", stdout, StringComparison.Ordinal);
         var picture = Png.Load(output);
         // 6 filters 5×5 at scale 4: 3 columns and 2 rows of 20-pixel cells with 1-pixel padding.
         Assert.Equal((64, 43, 1), (picture.Width, picture.Height, picture.Channels));
@@ -106,6 +108,64 @@ public sealed class VisualizeCommandTests : IDisposable
         Assert.Contains("6 feature maps of layer 2 (MaxPool2d), 14×14", stdout, StringComparison.Ordinal);
         var picture = Png.Load(output);
         Assert.Equal((3 * 29 + 1, 2 * 29 + 1), (picture.Width, picture.Height));
+    }
+
+    [Fact]
+    public void GradCam_DefaultLayer_IsTheLastFeatureMapLayer_AndMatchesInProcess()
+    {
+        string data = CliRunner.WriteTinyDataset(Path.Combine(_dir, "data"), trainCount: 10, testCount: 10);
+        string model = SaveLeNet(), output = Path.Combine(_dir, "gradcam.png");
+
+        var (code, stdout, stderr) = CliRunner.Run("visualize", "gradcam", "--model", model, "--data", data, "--index", "2", "--class", "4", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("Grad-CAM of layer 5 (MaxPool2d, 5×5 map)", stdout, StringComparison.Ordinal);
+        var picture = Png.Load(output);
+        Assert.Equal((230, 116), (picture.Width, picture.Height));
+        var (image, net) = Load(data, model, 2);
+        var cam = GradCam.Compute((Sequential)net, image, 4, 5).Upsampled().ToArray();
+        if (cam.Max() > 0)
+        {
+            int hottest = Array.IndexOf(cam, cam.Max());
+            Assert.Equal(255, picture[2 + hottest / 28 * 4, 116 + hottest % 28 * 4, 0]);
+        }
+    }
+
+    [Fact]
+    public void ReceptiveField_Conv2Unit_Reports14By14AndDrawsItsSupport()
+    {
+        string model = SaveLeNet(), output = Path.Combine(_dir, "rf.png");
+
+        var (code, stdout, stderr) = CliRunner.Run("visualize", "receptive-field", "--model", model, "--layer", "3", "--row", "2", "--column", "2", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("14×14 input pixels, rows 2–15, columns 2–15", stdout, StringComparison.Ordinal);
+        var picture = Png.Load(output);
+        // Right panel: the support mask, white inside rows/columns 2–15 and black outside.
+        Assert.Equal(255, picture[2 + 2 * 4, 116 + 2 * 4, 0]);
+        Assert.Equal(255, picture[2 + 15 * 4, 116 + 15 * 4, 0]);
+        Assert.Equal(0, picture[2 + 16 * 4, 116 + 15 * 4, 0]);
+        Assert.Equal(0, picture[2 + 1 * 4, 116 + 1 * 4, 0]);
+    }
+
+    [Fact]
+    public void Kernels_TestImage_WritesOneResponsePerNamedKernel()
+    {
+        string data = CliRunner.WriteTinyDataset(Path.Combine(_dir, "data"), trainCount: 10, testCount: 10);
+        string output = Path.Combine(_dir, "kernels.png");
+
+        var (code, stdout, stderr) = CliRunner.Run("visualize", "kernels", "--data", data, "--index", "4", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("through 15 kernels", stdout, StringComparison.Ordinal);
+        var picture = Png.Load(output);
+        // 15 maps of 28×28 at scale 3 in 5 columns, 3 rows: 5·86 + 2 by 3·86 + 2.
+        Assert.Equal((432, 260), (picture.Width, picture.Height));
+        // The first map is the identity: the image itself, stretched to [0, 255].
+        var test = FashionMnist.LoadFrom(FashionMnist.Locate(new FashionMnistOptions { DataDirectory = data, SystemDirectories = [], CacheDirectory = _dir })!).Test;
+        var pixels = test.GetImage(4).ToArray();
+        int white = Array.IndexOf(pixels, pixels.Max());
+        Assert.Equal(255, picture[2 + white / 28 * 3, 2 + white % 28 * 3, 0]);
     }
 
     [Fact]

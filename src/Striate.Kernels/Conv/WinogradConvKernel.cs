@@ -1,0 +1,640 @@
+// Winograd minimal filtering (Lavin & Gray 2016) for 3×3, stride-1, dilation-1 2-D convolutions:
+// F(m×m, 3×3) computes an m×m output tile from an α×α input tile, α = m + 2, with α² multiplies per
+// (tile, input channel, output channel) instead of 9·m²: 16 vs 36 for F(2×2,3×3), 36 vs 144 for F(4×4,3×3).
+//   x: (N, C, H, W)  w: (K, C/G, 3, 3)  b: (K)  y: (N, K, P, Q)   (ConvGeometry without a depth axis)
+//   per tile t and transform position ξ = (a, b), 0 ≤ a, b < α:
+//     U[ξ][k][c] = (G·w[k,c]·Gᵀ)[ξ]           filter transform (α×3 · 3×3 · 3×α), once per call, in double
+//     V[ξ][c][t] = (Bᵀ·d[c,t]·B)[ξ]            input transform of the α×α input tile d at rows tᵢ·m − ph, columns tⱼ·m − pw
+//     M[ξ][k][t] = Σ_c U[ξ][k][c] · V[ξ][c][t]  α² independent GEMMs (K/G × C/G · C/G × T per group)
+//     y[k, tile t] = Aᵀ·M[k,t]·A + b[k]           output transform (m×α · α×α · α×m), then the epilogue
+//   BackwardData: the data gradient of a 3×3 stride-1 convolution is the forward convolution of dy (pad 2 − p)
+//     with the flipped, transposed filters wᵀ (ConvSupport.FlipTranspose), so it runs the code above, adding into dx.
+//   BackwardWeights: the adjoint of the forward in the transform domain:
+//     dM[ξ][k][t] = (A·dy[k,t]·Aᵀ)[ξ]   dU[ξ][k][c] = Σ_t dM[ξ][k][t] · V[ξ][c][t]   dw[k,c] += Gᵀ·dU[k,c]·G
+// Layout: the input is copied once into a zero-padded buffer whose rows are split into m phases
+// (row[φ·L + j] = padded[φ + m·j]); the column e of the tiles j..j+7 is then 8 consecutive floats, so the
+// transforms run on Vector256 registers holding 8 tiles, and V and M store 8 tiles per vector.
+// Tiles are processed in chunks of whole tile rows (sizes fixed by the shape, never by the thread count).
+// Forward: chunks are split across threads, each chunk's α² GEMMs single-threaded (or, with fewer chunks
+// than threads, one chunk at a time with threaded GEMMs); every output belongs to one chunk.
+// BackwardWeights: chunks run in order and dU accumulates through GEMM's beta = 1 (one fused chain per
+// element over every tile), the α² GEMMs split across threads; so all three passes give the same bits
+// for every thread count.
+// Numerics: the transforms mix inputs with coefficients up to 5 (Bᵀ) and 8 (Aᵀ), so the float32 error
+// grows with the tile: observed, relative to the dot-product bound (terms + 2)·u·Σ|w·x| of im2col, at most
+// about 2× for F(2×2,3×3) and 20× for F(4×4,3×3) (forward and data gradient), 40× for the F(4×4,3×3) weight
+// gradient; the tests allow 8×, 64× and 128× (docs/kernels/convolution-algorithms.md).
+using System.Buffers;
+using System.Runtime.Intrinsics;
+using Striate.Kernels.Gemm;
+using Striate.Kernels.Parallel;
+
+namespace Striate.Kernels.Conv;
+
+/// <summary>Winograd F(2×2,3×3) and F(4×4,3×3) convolution: forward, data gradient, weight/bias gradients.</summary>
+public static unsafe class WinogradConvKernel
+{
+    /// <summary>Whether Winograd handles <paramref name="g"/>: a 2-D convolution with 3×3 filters, stride 1 and dilation 1.</summary>
+    /// <param name="g">The convolution.</param>
+    public static bool IsApplicable(in ConvGeometry g) =>
+        ConvSupport.IsPlanar(g) && g.Height.Kernel == 3 && g.Width.Kernel == 3 && g.Height.Stride == 1 && g.Width.Stride == 1
+        && g.Height.Dilation == 1 && g.Width.Dilation == 1;
+
+    /// <summary>
+    /// The output tile side m the kernels use for <paramref name="g"/>: 4 (F(4×4,3×3)) when both output sides are at least 8,
+    /// else 2 (F(2×2,3×3)), whose tiles waste less of a small output.
+    /// </summary>
+    /// <param name="g">The convolution.</param>
+    public static int TileSize(in ConvGeometry g) => Math.Min(g.Height.Output, g.Width.Output) >= 8 ? 4 : 2;
+
+    /// <summary>
+    /// y[n,k,p,q] = b[k] + Σ_{c',r,s} w[k,c',r,s] · x[n, c0(k) + c', p − ph + r, q − pw + s] computed by Winograd tiles
+    /// (file header), then the epilogue. <paramref name="y"/> is overwritten.
+    /// </summary>
+    /// <param name="g">Sizes, padding and groups; 3×3 filters, stride 1, dilation 1, no depth axis.</param>
+    /// <param name="x">Input (N, C, H, W).</param>
+    /// <param name="w">Filters (K, C/G, 3, 3).</param>
+    /// <param name="bias">Bias (K), or empty for none.</param>
+    /// <param name="y">Output (N, K, P, Q).</param>
+    /// <param name="threads">Upper bound on threads; the result is the same for every value.</param>
+    /// <param name="epilogue">ReLU applied to each finished output, or none.</param>
+    /// <param name="tileSize">Output tile side m: 2 or 4, or 0 for <see cref="TileSize"/>.</param>
+    /// <exception cref="ArgumentException">Invalid geometry or one Winograd does not handle (<c>g</c>), a span shorter than its tensor, a bias neither empty nor K long, or a tile size other than 0, 2 or 4.</exception>
+    public static void Forward(ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        Span<float> y, int threads, ConvEpilogue epilogue = ConvEpilogue.None, int tileSize = 0)
+    {
+        ConvSupport.CheckForward(g, x.Length, w.Length, bias.Length, y.Length);
+        var t = Check(g, tileSize);
+        if (g.N == 0 || g.K == 0) return;
+        if (g.C == 0)
+        {
+            ConvSupport.FillBias(g, bias, y, epilogue);
+            return;
+        }
+        var plan = new Plan(t, g.N, g.C, g.K, g.Groups, g.Height.Input, g.Width.Input, g.Height.Output, g.Width.Output, g.Height.PadBefore, g.Width.PadBefore);
+        fixed (float* px = x, pw = w, pb = bias, py = y)
+        {
+            Convolve(plan, px, pw, bias.IsEmpty ? null : pb, py, epilogue == ConvEpilogue.Relu, accumulate: false, threads);
+        }
+    }
+
+    /// <summary>
+    /// dx[n,c,h,v] += Σ_{k,r,s} w[k, c − c0(k), r, s] · dy[n, k, h + ph − r, v + pw − s] (dy zero outside P × Q), computed as the
+    /// Winograd forward of dy with the flipped, transposed filters. Each element's sum is formed first and added once.
+    /// </summary>
+    /// <param name="g">Geometry of the forward convolution; 3×3 filters, stride 1, dilation 1, no depth axis.</param>
+    /// <param name="dy">Output gradient (N, K, P, Q).</param>
+    /// <param name="w">Filters (K, C/G, 3, 3).</param>
+    /// <param name="dx">Input gradient (N, C, H, W), added to.</param>
+    /// <param name="threads">Upper bound on threads; the result is the same for every value.</param>
+    /// <param name="tileSize">Output tile side m: 2 or 4, or 0 for <see cref="TileSize"/> of the data gradient's H × W output.</param>
+    /// <exception cref="ArgumentException">Invalid geometry or one Winograd does not handle (<c>g</c>), a span shorter than its tensor, or a tile size other than 0, 2 or 4.</exception>
+    public static void BackwardData(ConvGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx, int threads, int tileSize = 0)
+    {
+        ConvSupport.CheckBackwardData(g, dy.Length, w.Length, dx.Length);
+        Check(g, tileSize);
+        if (g.N == 0 || g.C == 0 || g.K == 0 || g.InputVolume == 0) return;
+        int h = g.Height.Input, wd = g.Width.Input;
+        var t = Tile.Of(tileSize != 0 ? tileSize : Math.Min(h, wd) >= 8 ? 4 : 2);
+        // The transposed problem: K input planes of P × Q, C outputs of H × W, padding 2 − p before.
+        var plan = new Plan(t, g.N, g.K, g.C, g.Groups, g.Height.Output, g.Width.Output, h, wd, 2 - g.Height.PadBefore, 2 - g.Width.PadBefore);
+        float[] flipped = ArrayPool<float>.Shared.Rent((int)g.WeightLength);
+        try
+        {
+            fixed (float* pdy = dy, pw = w, pdx = dx, pwt = flipped)
+            {
+                ConvSupport.FlipTranspose(g, pw, pwt);
+                Convolve(plan, pdy, pwt, null, pdx, relu: false, accumulate: true, threads);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(flipped);
+        }
+    }
+
+    /// <summary>
+    /// dw[k,c',r,s] += Σ_{n,p,q} dy[n,k,p,q] · x[n, c0(k) + c', p − ph + r, q − pw + s] computed in the Winograd transform domain
+    /// (file header), and db[k] += Σ_{n,p,q} dy[n,k,p,q]. Each sum is formed first and added once; either destination may be empty.
+    /// </summary>
+    /// <param name="g">Geometry of the forward convolution; 3×3 filters, stride 1, dilation 1, no depth axis.</param>
+    /// <param name="x">Input (N, C, H, W).</param>
+    /// <param name="dy">Output gradient (N, K, P, Q).</param>
+    /// <param name="dw">Filter gradient (K, C/G, 3, 3), added to; empty to skip.</param>
+    /// <param name="db">Bias gradient (K), added to; empty to skip.</param>
+    /// <param name="threads">Upper bound on threads; the result is the same for every value.</param>
+    /// <param name="tileSize">Output tile side m: 2 or 4, or 0 for <see cref="TileSize"/>.</param>
+    /// <exception cref="ArgumentException">Invalid geometry or one Winograd does not handle (<c>g</c>), a span shorter than its tensor, a db neither empty nor K long, or a tile size other than 0, 2 or 4.</exception>
+    public static void BackwardWeights(ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, Span<float> db,
+        int threads, int tileSize = 0)
+    {
+        ConvSupport.CheckBackwardWeights(g, x.Length, dy.Length, dw.Length, db.Length);
+        var t = Check(g, tileSize);
+        if (!db.IsEmpty) ConvNdKernel.BiasGradient(g.N, g.K, g.OutputVolume, dy[..(int)g.OutputLength], db);
+        if (dw.IsEmpty || g.K == 0 || g.C == 0) return;
+        var plan = new Plan(t, g.N, g.C, g.K, g.Groups, g.Height.Input, g.Width.Input, g.Height.Output, g.Width.Output, g.Height.PadBefore, g.Width.PadBefore);
+        fixed (float* px = x, pdy = dy, pdw = dw)
+        {
+            WeightGradient(plan, px, pdy, pdw, threads);
+        }
+    }
+
+    private static Tile Check(in ConvGeometry g, int tileSize)
+    {
+        if (!IsApplicable(g))
+            throw new ArgumentException($"Winograd convolution needs 3×3 filters, stride 1, dilation 1 and no depth axis; got {g}.", nameof(g));
+        if (tileSize is not (0 or 2 or 4))
+            throw new ArgumentException($"Winograd tile size must be 2, 4 or 0 (automatic), got {tileSize}.", nameof(tileSize));
+        return Tile.Of(tileSize != 0 ? tileSize : TileSize(g));
+    }
+
+    /// <summary>The transform matrices of F(m×m, 3×3): Bᵀ (α×α), G (α×3), Aᵀ (m×α), row-major.</summary>
+    private sealed class Tile
+    {
+        private static readonly Tile F2 = new(2,
+            [1, 0, -1, 0, 0, 1, 1, 0, 0, -1, 1, 0, 0, 1, 0, -1],
+            [1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1],
+            [1, 1, 1, 0, 0, 1, -1, -1]);
+
+        private static readonly Tile F4 = new(4,
+            [4, 0, -5, 0, 1, 0, 0, -4, -4, 1, 1, 0, 0, 4, -4, -1, 1, 0, 0, -2, -1, 2, 1, 0, 0, 2, -1, -2, 1, 0, 0, 4, 0, -5, 0, 1],
+            [1.0 / 4, 0, 0, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 24, -1.0 / 12, 1.0 / 6, 0, 0, 1],
+            [1, 1, 1, 1, 1, 0, 0, 1, -1, 2, -2, 0, 0, 1, 1, 4, 4, 0, 0, 1, -1, 8, -8, 1]);
+
+        private Tile(int m, float[] bt, double[] g, float[] at)
+        {
+            M = m;
+            Alpha = m + 2;
+            BT = bt;
+            G = g;
+            AT = at;
+        }
+
+        public int M { get; }
+
+        public int Alpha { get; }
+
+        public int Positions => Alpha * Alpha;
+
+        public float[] BT { get; }
+
+        public double[] G { get; }
+
+        public float[] AT { get; }
+
+        public static Tile Of(int m) => m == 4 ? F4 : F2;
+    }
+
+    /// <summary>
+    /// One Winograd convolution: Cin planes of H × W per image in, Kout planes of P × Q out, padding (top, left) before
+    /// (may be negative: a crop). Tiles: Th × Tw per image; the padded, phase-split input rows hold m phases of PhaseLength.
+    /// </summary>
+    private readonly struct Plan
+    {
+        public Plan(Tile tile, int n, int cin, int kout, int groups, int h, int w, int p, int q, int top, int left)
+        {
+            Tile = tile;
+            (N, Cin, Kout, Groups, H, W, P, Q, Top, Left) = (n, cin, kout, groups, h, w, p, q, top, left);
+            int m = tile.M;
+            Th = (p + m - 1) / m;
+            Tw = (q + m - 1) / m;
+            Rows = Th * m + 2;
+            PhaseLength = ConvSupport.RoundUp(Tw, 8) + 2;
+            // About 2^20 floats of V and M per chunk (4 MiB), at least 32 tiles for the GEMMs' width.
+            int target = Math.Clamp((1 << 20) / (tile.Positions * (cin + kout)), 32, 512);
+            RowsPerChunk = Math.Max(1, target / Tw);
+        }
+
+        public Tile Tile { get; }
+
+        public int N { get; }
+
+        public int Cin { get; }
+
+        public int Kout { get; }
+
+        public int Groups { get; }
+
+        public int H { get; }
+
+        public int W { get; }
+
+        public int P { get; }
+
+        public int Q { get; }
+
+        public int Top { get; }
+
+        public int Left { get; }
+
+        public int Th { get; }
+
+        public int Tw { get; }
+
+        public int Rows { get; }
+
+        public int PhaseLength { get; }
+
+        public int RowsPerChunk { get; }
+
+        public int RowStride => Tile.M * PhaseLength;
+
+        public long PlaneStride => (long)Rows * RowStride;
+
+        public int TileRows => N * Th;
+
+        public int Chunks => (TileRows + RowsPerChunk - 1) / RowsPerChunk;
+
+        public int MaxTiles => RowsPerChunk * Tw;
+
+        /// <summary>Floats per transform position in V (C × T) or M (K × T), plus 8 of slack for whole-vector reads.</summary>
+        public long Slab(int channels) => (long)channels * MaxTiles + 8;
+    }
+
+    /// <summary>Copies planes into the padded, phase-split layout: buffer row r, column col hold source (r − top, col − left), zero outside.</summary>
+    private readonly struct FillBody(float* src, Plan plan, float* dst) : IParallelBody
+    {
+        public void Invoke(int start, int end)
+        {
+            int m = plan.Tile.M, length = plan.PhaseLength;
+            for (int plane = start; plane < end; plane++)
+            {
+                float* s = src + (long)plane * plan.H * plan.W;
+                float* d = dst + plane * plan.PlaneStride;
+                for (int row = 0; row < plan.Rows; row++, d += plan.RowStride)
+                {
+                    int i = row - plan.Top;
+                    if (i < 0 || i >= plan.H)
+                    {
+                        new Span<float>(d, plan.RowStride).Clear();
+                        continue;
+                    }
+                    float* srow = s + (long)i * plan.W;
+                    for (int phase = 0; phase < m; phase++)
+                    {
+                        float* dp = d + phase * length;
+                        for (int j = 0; j < length; j++)
+                        {
+                            int col = phase + m * j - plan.Left;
+                            dp[j] = (uint)col < (uint)plan.W ? srow[col] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>U[ξ][k][c] = (G·w[k,c]·Gᵀ)[ξ], accumulated in double and rounded once. One item per filter k.</summary>
+    private readonly struct FilterTransformBody(Tile tile, int cg, int kout, float* w, float* u) : IParallelBody
+    {
+        public void Invoke(int start, int end)
+        {
+            int alpha = tile.Alpha;
+            var gm = tile.G;
+            Span<double> tmp = stackalloc double[3 * 6];
+            for (int k = start; k < end; k++)
+                for (int c = 0; c < cg; c++)
+                {
+                    float* f = w + ((long)k * cg + c) * 9;
+                    // tmp[a][s] = Σ_r G[a][r] · f[r][s]
+                    for (int a = 0; a < alpha; a++)
+                        for (int s = 0; s < 3; s++)
+                            tmp[a * 3 + s] = gm[a * 3] * f[s] + gm[a * 3 + 1] * f[3 + s] + gm[a * 3 + 2] * f[6 + s];
+                    for (int a = 0; a < alpha; a++)
+                        for (int b = 0; b < alpha; b++)
+                        {
+                            double v = tmp[a * 3] * gm[b * 3] + tmp[a * 3 + 1] * gm[b * 3 + 1] + tmp[a * 3 + 2] * gm[b * 3 + 2];
+                            u[((long)(a * alpha + b) * kout + k) * cg + c] = (float)v;
+                        }
+                }
+        }
+    }
+
+    /// <summary>The forward on prepared pointers: padded copy, filter transform, then the chunks.</summary>
+    private static void Convolve(in Plan plan, float* x, float* w, float* bias, float* y, bool relu, bool accumulate, int threads)
+    {
+        var tile = plan.Tile;
+        int cg = plan.Cin / plan.Groups;
+        long bufferLength = plan.N * plan.Cin * plan.PlaneStride;
+        long uLength = (long)tile.Positions * plan.Kout * cg;
+        float[] buffer = ArrayPool<float>.Shared.Rent((int)bufferLength);
+        float[] transformed = ArrayPool<float>.Shared.Rent((int)uLength);
+        try
+        {
+            fixed (float* pbuf = buffer, pu = transformed)
+            {
+                ParallelFor.Run(plan.N * plan.Cin, threads, new FillBody(x, plan, pbuf));
+                ParallelFor.Run(plan.Kout, threads, new FilterTransformBody(tile, cg, plan.Kout, w, pu), minItemsPerThread: 4);
+                int chunks = plan.Chunks;
+                if (chunks >= threads || threads == 1)
+                    ParallelFor.Run(chunks, threads, new ChunkBody(plan, pbuf, pu, bias, y, relu, accumulate, 1));
+                else
+                    new ChunkBody(plan, pbuf, pu, bias, y, relu, accumulate, threads).Invoke(0, chunks);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(transformed);
+            ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Whole chunks of tile rows: input transform, α² GEMMs, output transform with the epilogue.</summary>
+    private readonly struct ChunkBody(Plan plan, float* input, float* u, float* bias, float* y, bool relu, bool accumulate, int gemmThreads) : IParallelBody
+    {
+        public void Invoke(int start, int end)
+        {
+            var tile = plan.Tile;
+            long vSlab = plan.Slab(plan.Cin), mSlab = plan.Slab(plan.Kout);
+            float[] vArray = ArrayPool<float>.Shared.Rent((int)(tile.Positions * vSlab));
+            float[] mArray = ArrayPool<float>.Shared.Rent((int)(tile.Positions * mSlab));
+            try
+            {
+                fixed (float* v = vArray, mm = mArray)
+                {
+                    for (int chunk = start; chunk < end; chunk++)
+                    {
+                        int row0 = chunk * plan.RowsPerChunk, rows = Math.Min(plan.RowsPerChunk, plan.TileRows - row0);
+                        int tiles = rows * plan.Tw;
+                        for (int c = 0; c < plan.Cin; c++)
+                            for (int r = 0; r < rows; r++)
+                                InputTransform(plan, input, row0 + r, c, v + (long)c * tiles + r * plan.Tw, tiles, vSlab);
+                        int cg = plan.Cin / plan.Groups, kg = plan.Kout / plan.Groups;
+                        for (int xi = 0; xi < tile.Positions; xi++)
+                            for (int grp = 0; grp < plan.Groups; grp++)
+                            {
+                                // M_ξ,g (K/G × T) = U_ξ,g (K/G × C/G) · V_ξ,g (C/G × T)
+                                GemmKernel.Gemm(false, false, kg, tiles, cg, 1f,
+                                    new ReadOnlySpan<float>(u + ((long)xi * plan.Kout + grp * kg) * cg, kg * cg),
+                                    new ReadOnlySpan<float>(v + xi * vSlab + (long)grp * cg * tiles, cg * tiles), 0f,
+                                    new Span<float>(mm + xi * mSlab + (long)grp * kg * tiles, kg * tiles), gemmThreads);
+                            }
+                        for (int k = 0; k < plan.Kout; k++)
+                            for (int r = 0; r < rows; r++)
+                                OutputTransform(plan, mm + (long)k * tiles + r * plan.Tw, tiles, mSlab, row0 + r, k,
+                                    bias == null ? 0f : bias[k], y, relu, accumulate);
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(mArray);
+                ArrayPool<float>.Shared.Return(vArray);
+            }
+        }
+    }
+
+    /// <summary>
+    /// V[ξ][c][t] = (Bᵀ·d·B)[ξ] for the tiles of one tile row (image n = tileRow / Th) of channel c, 8 tiles per vector;
+    /// <paramref name="dst"/> points at tile 0 of the row in position 0's slab, positions are <paramref name="slab"/> apart.
+    /// </summary>
+    private static void InputTransform(in Plan plan, float* input, int tileRow, int c, float* dst, int tiles, long slab)
+    {
+        var tile = plan.Tile;
+        int alpha = tile.Alpha, m = tile.M, n = tileRow / plan.Th, ti = tileRow - n * plan.Th;
+        float* rows = input + ((long)n * plan.Cin + c) * plan.PlaneStride + (long)ti * m * plan.RowStride;
+        var d = stackalloc Vector256<float>[36];
+        var t = stackalloc Vector256<float>[36];
+        float* bt = stackalloc float[36];
+        for (int i = 0; i < alpha * alpha; i++) bt[i] = tile.BT[i];
+        for (int j0 = 0; j0 < plan.Tw; j0 += 8)
+        {
+            for (int i = 0; i < alpha; i++)
+            {
+                float* row = rows + (long)i * plan.RowStride + j0;
+                for (int e = 0; e < alpha; e++) d[i * alpha + e] = Vector256.Load(row + e % m * plan.PhaseLength + e / m);
+            }
+            // t[i][b] = Σ_e d[i][e] · Bᵀ[b][e]   (d·B, along the rows)
+            for (int i = 0; i < alpha; i++)
+                for (int b = 0; b < alpha; b++)
+                {
+                    var s = Vector256<float>.Zero;
+                    for (int e = 0; e < alpha; e++)
+                        if (bt[b * alpha + e] != 0f) s = Vector256.MultiplyAddEstimate(d[i * alpha + e], Vector256.Create(bt[b * alpha + e]), s);
+                    t[i * alpha + b] = s;
+                }
+            int lanes = Math.Min(8, plan.Tw - j0);
+            // V[a][b] = Σ_i Bᵀ[a][i] · t[i][b]
+            for (int a = 0; a < alpha; a++)
+                for (int b = 0; b < alpha; b++)
+                {
+                    var s = Vector256<float>.Zero;
+                    for (int i = 0; i < alpha; i++)
+                        if (bt[a * alpha + i] != 0f) s = Vector256.MultiplyAddEstimate(t[i * alpha + b], Vector256.Create(bt[a * alpha + i]), s);
+                    StoreLanes(s, dst + (a * alpha + b) * slab + j0, lanes);
+                }
+        }
+        _ = tiles;
+    }
+
+    /// <summary>
+    /// y[n,k, tile] = Aᵀ·M·A (+ bias, ReLU or added to y) for the tiles of one tile row of output channel k, clipped to P × Q.
+    /// <paramref name="src"/> points at tile 0 of the row in position 0's slab.
+    /// </summary>
+    private static void OutputTransform(in Plan plan, float* src, int tiles, long slab, int tileRow, int k, float bias, float* y,
+        bool relu, bool accumulate)
+    {
+        var tile = plan.Tile;
+        int alpha = tile.Alpha, m = tile.M, n = tileRow / plan.Th, ti = tileRow - n * plan.Th;
+        float* plane = y + ((long)n * plan.Kout + k) * plan.P * plan.Q;
+        var mv = stackalloc Vector256<float>[36];
+        var t = stackalloc Vector256<float>[24];
+        float* at = stackalloc float[24];
+        float* o = stackalloc float[16 * 8];
+        for (int i = 0; i < m * alpha; i++) at[i] = tile.AT[i];
+        var b0 = Vector256.Create(bias);
+        int rowsOut = Math.Min(m, plan.P - ti * m);
+        for (int j0 = 0; j0 < plan.Tw; j0 += 8)
+        {
+            for (int xi = 0; xi < alpha * alpha; xi++) mv[xi] = Vector256.Load(src + xi * slab + j0);
+            // t[a][v] = Σ_b M[a][b] · Aᵀ[v][b]
+            for (int a = 0; a < alpha; a++)
+                for (int v = 0; v < m; v++)
+                {
+                    var s = Vector256<float>.Zero;
+                    for (int b = 0; b < alpha; b++)
+                        if (at[v * alpha + b] != 0f) s = Vector256.MultiplyAddEstimate(mv[a * alpha + b], Vector256.Create(at[v * alpha + b]), s);
+                    t[a * m + v] = s;
+                }
+            // out[u][v] = Σ_a Aᵀ[u][a] · t[a][v], then the epilogue, stored lane-major for the scatter below.
+            for (int uu = 0; uu < m; uu++)
+                for (int v = 0; v < m; v++)
+                {
+                    var s = b0;
+                    for (int a = 0; a < alpha; a++)
+                        if (at[uu * alpha + a] != 0f) s = Vector256.MultiplyAddEstimate(t[a * m + v], Vector256.Create(at[uu * alpha + a]), s);
+                    if (relu) s = Vector256.Max(s, Vector256<float>.Zero);
+                    s.Store(o + (uu * m + v) * 8);
+                }
+            int lanes = Math.Min(8, plan.Tw - j0);
+            for (int uu = 0; uu < rowsOut; uu++)
+            {
+                float* orow = plane + (long)(ti * m + uu) * plan.Q;
+                for (int l = 0; l < lanes; l++)
+                {
+                    int q0 = (j0 + l) * m, count = Math.Min(m, plan.Q - q0);
+                    if (accumulate)
+                        for (int v = 0; v < count; v++) orow[q0 + v] += o[(uu * m + v) * 8 + l];
+                    else
+                        for (int v = 0; v < count; v++) orow[q0 + v] = o[(uu * m + v) * 8 + l];
+                }
+            }
+        }
+        _ = tiles;
+    }
+
+    private static void StoreLanes(Vector256<float> v, float* dst, int lanes)
+    {
+        if (lanes == 8)
+        {
+            v.Store(dst);
+            return;
+        }
+        for (int l = 0; l < lanes; l++) dst[l] = v.GetElement(l);
+    }
+
+    /// <summary>The weight gradient: chunks in order, dU accumulated by the α² GEMMs (split across threads), then Gᵀ·dU·G.</summary>
+    private static void WeightGradient(in Plan plan, float* x, float* dy, float* dw, int threads)
+    {
+        var tile = plan.Tile;
+        int cg = plan.Cin / plan.Groups, kg = plan.Kout / plan.Groups, m = tile.M;
+        long vSlab = plan.Slab(plan.Cin), mSlab = plan.Slab(plan.Kout), uLength = (long)tile.Positions * plan.Kout * cg;
+        // dy in the same phase-split layout (m phases, zero beyond P × Q), rows padded to whole tiles.
+        var dyPlan = new Plan(tile, plan.N, plan.Kout, plan.Kout, 1, plan.P, plan.Q, plan.P, plan.Q, 0, 0);
+        float[] buffer = ArrayPool<float>.Shared.Rent((int)(plan.N * plan.Cin * plan.PlaneStride));
+        float[] dyBuffer = ArrayPool<float>.Shared.Rent((int)(plan.N * plan.Kout * dyPlan.PlaneStride));
+        float[] vArray = ArrayPool<float>.Shared.Rent((int)(tile.Positions * vSlab));
+        float[] mArray = ArrayPool<float>.Shared.Rent((int)(tile.Positions * mSlab));
+        float[] du = ArrayPool<float>.Shared.Rent((int)uLength);
+        try
+        {
+            fixed (float* pbuf = buffer, pdyb = dyBuffer, v = vArray, mm = mArray, pdu = du)
+            {
+                ParallelFor.Run(plan.N * plan.Cin, threads, new FillBody(x, plan, pbuf));
+                ParallelFor.Run(plan.N * plan.Kout, threads, new FillBody(dy, dyPlan, pdyb));
+                for (int chunk = 0; chunk < plan.Chunks; chunk++)
+                {
+                    int row0 = chunk * plan.RowsPerChunk, rows = Math.Min(plan.RowsPerChunk, plan.TileRows - row0);
+                    int tiles = rows * plan.Tw;
+                    ParallelFor.Run(plan.Cin + plan.Kout, threads, new TransformBothBody(plan, dyPlan, pbuf, pdyb, v, mm, row0, rows, tiles, vSlab, mSlab));
+                    ParallelFor.Run(tile.Positions * plan.Groups, threads, new WeightGemmBody(plan, v, mm, pdu, tiles, vSlab, mSlab, chunk == 0));
+                }
+                ParallelFor.Run(plan.Kout, threads, new WeightInverseBody(tile, cg, plan.Kout, pdu, dw), minItemsPerThread: 4);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(du);
+            ArrayPool<float>.Shared.Return(mArray);
+            ArrayPool<float>.Shared.Return(vArray);
+            ArrayPool<float>.Shared.Return(dyBuffer);
+            ArrayPool<float>.Shared.Return(buffer);
+        }
+        _ = kg;
+        _ = m;
+    }
+
+    /// <summary>Items 0..Cin−1: input transform of channel c; items Cin..: dM transform of output channel k. Each item writes its own rows.</summary>
+    private readonly struct TransformBothBody(Plan plan, Plan dyPlan, float* input, float* dyBuffer, float* v, float* mm,
+        int row0, int rows, int tiles, long vSlab, long mSlab) : IParallelBody
+    {
+        public void Invoke(int start, int end)
+        {
+            for (int item = start; item < end; item++)
+                for (int r = 0; r < rows; r++)
+                {
+                    if (item < plan.Cin)
+                        InputTransform(plan, input, row0 + r, item, v + (long)item * tiles + r * plan.Tw, tiles, vSlab);
+                    else
+                        GradientTransform(dyPlan, dyBuffer, row0 + r, item - plan.Cin, mm + (long)(item - plan.Cin) * tiles + r * plan.Tw, mSlab);
+                }
+        }
+    }
+
+    /// <summary>dM[ξ][k][t] = (A·dY·Aᵀ)[ξ] for the tiles of one tile row of output channel k (dY the m×m gradient tile, zero beyond P × Q).</summary>
+    private static void GradientTransform(in Plan dyPlan, float* dyBuffer, int tileRow, int k, float* dst, long slab)
+    {
+        var tile = dyPlan.Tile;
+        int alpha = tile.Alpha, m = tile.M, n = tileRow / dyPlan.Th, ti = tileRow - n * dyPlan.Th;
+        float* rows = dyBuffer + ((long)n * dyPlan.Cin + k) * dyPlan.PlaneStride + (long)ti * m * dyPlan.RowStride;
+        var d = stackalloc Vector256<float>[16];
+        var t = stackalloc Vector256<float>[24];
+        float* at = stackalloc float[24];
+        for (int i = 0; i < m * alpha; i++) at[i] = tile.AT[i];
+        for (int j0 = 0; j0 < dyPlan.Tw; j0 += 8)
+        {
+            for (int uu = 0; uu < m; uu++)
+            {
+                float* row = rows + (long)uu * dyPlan.RowStride + j0;
+                for (int v = 0; v < m; v++) d[uu * m + v] = Vector256.Load(row + v * dyPlan.PhaseLength);
+            }
+            // t[u][b] = Σ_v dY[u][v] · Aᵀ[v][b]
+            for (int uu = 0; uu < m; uu++)
+                for (int b = 0; b < alpha; b++)
+                {
+                    var s = Vector256<float>.Zero;
+                    for (int v = 0; v < m; v++)
+                        if (at[v * alpha + b] != 0f) s = Vector256.MultiplyAddEstimate(d[uu * m + v], Vector256.Create(at[v * alpha + b]), s);
+                    t[uu * alpha + b] = s;
+                }
+            int lanes = Math.Min(8, dyPlan.Tw - j0);
+            // dM[a][b] = Σ_u Aᵀ[u][a] · t[u][b]
+            for (int a = 0; a < alpha; a++)
+                for (int b = 0; b < alpha; b++)
+                {
+                    var s = Vector256<float>.Zero;
+                    for (int uu = 0; uu < m; uu++)
+                        if (at[uu * alpha + a] != 0f) s = Vector256.MultiplyAddEstimate(t[uu * alpha + b], Vector256.Create(at[uu * alpha + a]), s);
+                    StoreLanes(s, dst + (a * alpha + b) * slab + j0, lanes);
+                }
+        }
+    }
+
+    /// <summary>dU_ξ,g (K/G × C/G) += dM_ξ,g (K/G × T) · V_ξ,gᵀ (T × C/G); the first chunk overwrites. One item per (ξ, group).</summary>
+    private readonly struct WeightGemmBody(Plan plan, float* v, float* mm, float* du, int tiles, long vSlab, long mSlab, bool first) : IParallelBody
+    {
+        public void Invoke(int start, int end)
+        {
+            int cg = plan.Cin / plan.Groups, kg = plan.Kout / plan.Groups;
+            for (int item = start; item < end; item++)
+            {
+                int xi = item / plan.Groups, grp = item - xi * plan.Groups;
+                GemmKernel.Gemm(false, true, kg, cg, tiles, 1f,
+                    new ReadOnlySpan<float>(mm + xi * mSlab + (long)grp * kg * tiles, kg * tiles),
+                    new ReadOnlySpan<float>(v + xi * vSlab + (long)grp * cg * tiles, cg * tiles), first ? 0f : 1f,
+                    new Span<float>(du + ((long)xi * plan.Kout + grp * kg) * cg, kg * cg), 1);
+            }
+        }
+    }
+
+    /// <summary>dw[k,c] += Gᵀ·dU[k,c]·G (3×3 from α×α), in double and rounded once. One item per filter k.</summary>
+    private readonly struct WeightInverseBody(Tile tile, int cg, int kout, float* du, float* dw) : IParallelBody
+    {
+        public void Invoke(int start, int end)
+        {
+            int alpha = tile.Alpha;
+            var gm = tile.G;
+            Span<double> tmp = stackalloc double[6 * 3];
+            for (int k = start; k < end; k++)
+                for (int c = 0; c < cg; c++)
+                {
+                    // tmp[a][s] = Σ_b dU[a][b] · G[b][s]
+                    for (int a = 0; a < alpha; a++)
+                        for (int s = 0; s < 3; s++)
+                        {
+                            double sum = 0;
+                            for (int b = 0; b < alpha; b++) sum += du[((long)(a * alpha + b) * kout + k) * cg + c] * gm[b * 3 + s];
+                            tmp[a * 3 + s] = sum;
+                        }
+                    float* dst = dw + ((long)k * cg + c) * 9;
+                    for (int r = 0; r < 3; r++)
+                        for (int s = 0; s < 3; s++)
+                        {
+                            double sum = 0;
+                            for (int a = 0; a < alpha; a++) sum += gm[a * 3 + r] * tmp[a * 3 + s];
+                            dst[r * 3 + s] += (float)sum;
+                        }
+                }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+// The direct convolution kernels against the naive reference (double) over an edge-case sweep of 1-D
+// and 2-D geometries: N = 1 and odd N, channels not a multiple of 8, prime sizes, widths below, at and
+// above the 16-lane step, stride 2 and 3, padding 0/1/2 and asymmetric, dilation, groups, 1×1 and 7×7
+// filters; thread-count determinism, accumulate-once backwards, the fused ReLU and bad arguments.
+using Striate.Kernels.Conv;
+using Striate.Tests.TestSupport;
+using static Striate.Tests.Kernels.Conv.ConvAlgorithmCheck;
+
+namespace Striate.Tests.Kernels.Conv;
+
+public class DirectConvKernelTests
+{
+    private sealed class Direct : IConvPasses
+    {
+        public string Name => "Direct";
+
+        public void Forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y, int threads) =>
+            DirectConvKernel.Forward(g, x, w, bias, y, threads);
+
+        public void BackwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, int threads) =>
+            DirectConvKernel.BackwardData(g, dy, w, dx, threads);
+
+        public void BackwardWeights(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] db, int threads) =>
+            DirectConvKernel.BackwardWeights(g, x, dy, dw, db, threads);
+    }
+
+    private static readonly Direct Impl = new();
+
+    public static TheoryData<ConvGeometry> Cases => new(
+    [
+        // LeNet C1 and C2 (odd batch), 1×1 and 7×7 filters, prime sizes.
+        ConvGeometry.TwoD(3, 1, 6, A(28, 5, 1, 1, 2, 2), A(28, 5, 1, 1, 2, 2)),
+        ConvGeometry.TwoD(1, 6, 16, A(14, 5), A(14, 5)),
+        ConvGeometry.TwoD(2, 3, 5, A(7, 1), A(11, 1)),
+        ConvGeometry.TwoD(1, 3, 4, A(13, 7, 1, 1, 3, 3), A(17, 7, 1, 1, 3, 3)),
+        // Widths below, at and above the 16-lane step; channels not a multiple of 8 or of the 4-channel block.
+        ConvGeometry.TwoD(2, 5, 7, A(5, 3, 1, 1, 1, 1), A(16, 3, 1, 1, 1, 1)),
+        ConvGeometry.TwoD(1, 9, 9, A(4, 3), A(37, 3, 1, 1, 0, 2)),
+        ConvGeometry.TwoD(3, 17, 3, A(6, 3, 1, 1, 1, 1), A(33, 3, 1, 1, 1, 1)),
+        // Stride 2 and 3 (also per axis), padding 0/1/2, dilation 2 and 3.
+        ConvGeometry.TwoD(2, 3, 4, A(11, 3, 2, 1, 1, 1), A(13, 3, 2, 1, 1, 1)),
+        ConvGeometry.TwoD(1, 2, 5, A(19, 7, 2, 1, 3, 3), A(23, 7, 3, 1, 2, 2)),
+        ConvGeometry.TwoD(2, 4, 3, A(9, 3, 1, 2, 2, 2), A(10, 3, 1, 3, 0, 0)),
+        ConvGeometry.TwoD(1, 3, 2, A(12, 3, 2, 2, 1, 1), A(12, 2, 3, 2, 2, 1)),
+        // Asymmetric, negative trailing and large padding; groups and depthwise.
+        ConvGeometry.TwoD(2, 2, 3, A(6, 3, 1, 1, 0, 1), A(5, 3, 1, 1, 2, 0)),
+        ConvGeometry.TwoD(2, 3, 2, A(9, 4, 2, 1, 1, -1), A(8, 3, 2, 1, 1, 0)),
+        ConvGeometry.TwoD(1, 1, 2, A(3, 3, 1, 1, 4, 4), A(3, 3, 1, 1, 4, 4)),
+        ConvGeometry.TwoD(3, 6, 9, A(7, 3, 2, 1, 1, 1), A(7, 3, 2, 1, 1, 1), groups: 3),
+        ConvGeometry.TwoD(3, 5, 5, A(8, 3, 1, 1, 1, 1), A(7, 3, 1, 1, 1, 1), groups: 5),
+        // 1-D.
+        ConvGeometry.OneD(3, 5, 7, A(13, 3, 2, 2, 2, 2)),
+        ConvGeometry.OneD(1, 2, 3, A(41, 5, 1, 1, 4, 4)),
+    ]);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Forward_EdgeCaseSweep_MatchesReference(ConvGeometry g) => ConvAlgorithmCheck.Forward(Impl, g, 1);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BackwardData_EdgeCaseSweep_AccumulatesReference(ConvGeometry g) => ConvAlgorithmCheck.BackwardData(Impl, g, 1);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BackwardWeights_EdgeCaseSweep_AccumulatesReference(ConvGeometry g) => ConvAlgorithmCheck.BackwardWeights(Impl, g, 1);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void AllPasses_OneVersusTwoVersusFiveThreads_BitIdentical(ConvGeometry g) => ThreadCountInvariant(Impl, g);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Backwards_IntoNonZeroDestination_AddTheFreshGradientOnce(ConvGeometry g) => AccumulatesOnce(Impl, g);
+
+    [Fact]
+    public void Forward_ReluEpilogue_EqualsReluOfPlainForwardBitForBit()
+    {
+        var g = ConvGeometry.TwoD(3, 5, 6, A(9, 3, 1, 1, 1, 1), A(21, 3, 1, 1, 1, 1));
+        var rng = new Rng(11);
+        float[] x = Random(rng, g.InputLength), w = Random(rng, g.WeightLength), b = Random(rng, g.K);
+        float[] plain = new float[g.OutputLength], fused = new float[g.OutputLength];
+        DirectConvKernel.Forward(g, x, w, b, plain, 2);
+        DirectConvKernel.Forward(g, x, w, b, fused, 2, ConvEpilogue.Relu);
+        Assert.Contains(plain, v => v < 0);
+        AssertTensor.BitIdentical([.. plain.Select(v => Math.Max(v, 0f))], fused, "fused ReLU");
+    }
+
+    [Fact]
+    public void Forward_NoInputChannels_IsBias()
+    {
+        var g = ConvGeometry.TwoD(2, 0, 2, A(3, 1), A(3, 1));
+        var y = new float[g.OutputLength];
+        DirectConvKernel.Forward(g, [], new float[0], [1.5f, -2f], y, 1, ConvEpilogue.Relu);
+        Assert.Equal([.. Enumerable.Repeat(1.5f, 9), .. Enumerable.Repeat(0f, 9), .. Enumerable.Repeat(1.5f, 9), .. Enumerable.Repeat(0f, 9)], y);
+    }
+
+    [Fact]
+    public void AllPasses_DepthAxisOrShortSpans_ThrowNamingTheParameter()
+    {
+        var g3 = new ConvGeometry(1, 1, 1, A(3, 2), A(3, 2), A(3, 2));
+        Assert.False(DirectConvKernel.IsApplicable(g3));
+        Assert.Equal("g", Assert.Throws<ArgumentException>(() => DirectConvKernel.Forward(g3, new float[27], new float[8], [], new float[8], 1)).ParamName);
+        var g = ConvGeometry.TwoD(1, 1, 2, A(4, 3), A(4, 3));
+        Assert.Equal("y", Assert.Throws<ArgumentException>(() => DirectConvKernel.Forward(g, new float[16], new float[18], [], new float[7], 1)).ParamName);
+        Assert.Equal("bias", Assert.Throws<ArgumentException>(() => DirectConvKernel.Forward(g, new float[16], new float[18], [1f], new float[8], 1)).ParamName);
+        Assert.Equal("dx", Assert.Throws<ArgumentException>(() => DirectConvKernel.BackwardData(g, new float[8], new float[18], new float[15], 1)).ParamName);
+        Assert.Equal("db", Assert.Throws<ArgumentException>(() => DirectConvKernel.BackwardWeights(g, new float[16], new float[8], new float[18], new float[3], 1)).ParamName);
+    }
+}
