@@ -185,6 +185,35 @@ public static partial class Functional
     }
 
     /// <summary>
+    /// Splits a 2-D filter into a column and a row when it is separable (rank 1): kernel[r,s] ≈ column[r]·row[s] with
+    /// max|kernel − column·rowᵀ| ≤ tolerance·max|kernel|. Convolving with the column then the row equals convolving with the
+    /// filter (associativity) at R + S instead of R·S multiply-adds per output; a Conv2d layer with frozen separable filters
+    /// does this automatically. Gaussian, box and Sobel filters are separable; a Laplacian or a Gabor filter is not.
+    /// </summary>
+    /// <param name="kernel">(R, S) filter.</param>
+    /// <param name="column">(R) vertical factor when separable, else null.</param>
+    /// <param name="row">(S) horizontal factor when separable, else null.</param>
+    /// <param name="tolerance">Largest accepted residual relative to the largest |tap| (default 1e-5).</param>
+    /// <returns>True when the filter is rank 1 within the tolerance.</returns>
+    /// <exception cref="ArgumentException">kernel is not 2-D (<c>kernel</c>), or the tolerance is negative or NaN (<c>tolerance</c>).</exception>
+    public static bool TrySeparate(Tensor kernel, out Tensor? column, out Tensor? row, float tolerance = SeparableConvKernel.DefaultTolerance)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        if (kernel.Rank != 2) throw new ArgumentException($"TrySeparate expects a 2-D (R, S) filter, got {Tensor.ShapeText(kernel.Dims)}.", nameof(kernel));
+        if (!(tolerance >= 0)) throw new ArgumentException($"tolerance must be non-negative, got {tolerance}.", nameof(tolerance));
+        int r = kernel.Dims[0], s = kernel.Dims[1];
+        var u = Tensor.Zeros(r);
+        var v = Tensor.Zeros(s);
+        if (SeparableConvKernel.TryDecompose(kernel.Data, r, s, u.Data, v.Data, tolerance))
+        {
+            (column, row) = (u, v);
+            return true;
+        }
+        (column, row) = (null, null);
+        return false;
+    }
+
+    /// <summary>
     /// 1-D transposed convolution (PyTorch's conv_transpose1d), the gradient of conv1d with respect to its input run as a forward:
     /// y[n, co, i·stride − padding + t·dilation] += x[n, ci, i] · w[ci, co − g·Cout/G, t] for every input position i and tap t, then + b[co].
     /// It upsamples: out = (in − 1)·stride − 2·padding + dilation·(k − 1) + outputPadding + 1 per axis.

@@ -43,6 +43,8 @@ public static class BenchConv2dCommand
         ["im2col"] = ConvAlgorithm.Im2colGemm,
         ["direct"] = ConvAlgorithm.Direct,
         ["winograd"] = ConvAlgorithm.Winograd,
+        ["fft"] = ConvAlgorithm.Fft,
+        ["separable"] = ConvAlgorithm.Separable,
     };
 
     /// <summary>Builds the <c>conv2d</c> subcommand.</summary>

@@ -101,7 +101,8 @@ public static class TrainCommand
             var test = fmnist.Test;
 
             var rng = new Rng(s.Seed);
-            var net = ModelZoo.Create(s.Model, rng.Fork(), classes: FashionMnist.ClassNames.Count);
+            int[] imageShape = [1, 28, 28]; // Fashion-MNIST's images; zoo models adapt their first layer to it (resnet20: 1 channel)
+            var net = ModelZoo.Create(s.Model, rng.Fork(), FashionMnist.ClassNames.Count, imageShape);
             var shuffleRng = rng.Fork();
             var loader = new DataLoader(train, s.BatchSize, shuffle: true, rng: shuffleRng);
             var testLoader = new DataLoader(test, batchSize: 1000);
@@ -109,7 +110,7 @@ public static class TrainCommand
             {
                 ["model"] = s.Model,
                 ["dataset"] = "fashion-mnist",
-                ["input_shape"] = string.Join(',', ModelZoo.InputShape(s.Model)),
+                ["input_shape"] = string.Join(',', imageShape),
                 ["class_names"] = JsonSerializer.Serialize(FashionMnist.ClassNames),
                 ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
                 ["batch_size"] = s.BatchSize.ToString(CultureInfo.InvariantCulture),

@@ -21,6 +21,15 @@ public enum ConvAlgorithm
     /// <summary>Winograd minimal filtering F(2×2,3×3) / F(4×4,3×3): 2-D, 3×3 filters, stride 1, dilation 1; best for many channels (ResNet, VGG).</summary>
     Winograd,
 
+    /// <summary>Convolution theorem with Striate's own FFT: 1-D or 2-D, stride 1 (any dilation and padding); best for large kernels.</summary>
+    Fft,
+
+    /// <summary>
+    /// A rank-1 R×S filter applied as R×1 then 1×S (O(R + S) instead of O(R·S) per output): 1-D or 2-D, and every filter slice
+    /// must be separable (Gaussian, box, Sobel filters). Auto picks it for frozen separable filters; the weight gradient runs direct.
+    /// </summary>
+    Separable,
+
     /// <summary>
     /// Time every applicable algorithm on the first call for a shape (per pass and thread count), cache the fastest for
     /// the rest of the process (like cudnn.benchmark), and use it from then on.

@@ -19,8 +19,11 @@ public static class ConvAlgorithms
 {
     private static readonly ConcurrentDictionary<(ConvGeometry Geometry, ConvPass Pass, int Threads), ConvAlgorithm> s_benchmarked = new();
 
-    /// <summary>The concrete algorithms, in the order <see cref="ConvAlgorithm.Benchmark"/> tries them.</summary>
-    public static IReadOnlyList<ConvAlgorithm> Concrete { get; } = [ConvAlgorithm.Im2colGemm, ConvAlgorithm.Direct, ConvAlgorithm.Winograd];
+    /// <summary>
+    /// The concrete algorithms that work for any filter values, in the order <see cref="ConvAlgorithm.Benchmark"/> tries them
+    /// (Separable, which needs rank-1 filters, is chosen by rule or forced, never timed).
+    /// </summary>
+    public static IReadOnlyList<ConvAlgorithm> Concrete { get; } = [ConvAlgorithm.Im2colGemm, ConvAlgorithm.Direct, ConvAlgorithm.Winograd, ConvAlgorithm.Fft];
 
     /// <summary>
     /// Whether <paramref name="algorithm"/> can compute convolutions of geometry <paramref name="g"/>
@@ -40,6 +43,8 @@ public static class ConvAlgorithms
         ConvAlgorithm.Auto or ConvAlgorithm.Benchmark or ConvAlgorithm.Im2colGemm => null,
         ConvAlgorithm.Direct => DirectConvKernel.IsApplicable(g) ? null : "direct convolution handles 1-D and 2-D convolutions only, and this one has a depth axis",
         ConvAlgorithm.Winograd => WinogradConvKernel.IsApplicable(g) ? null : "Winograd handles 2-D convolutions with 3×3 filters, stride 1 and dilation 1 only",
+        ConvAlgorithm.Fft => FftConvKernel.IsApplicable(g) ? null : "FFT convolution handles 1-D and 2-D convolutions with stride 1 only",
+        ConvAlgorithm.Separable => SeparableConvKernel.IsApplicable(g) ? null : "separable convolution handles 1-D and 2-D convolutions only, and this one has a depth axis",
         _ => $"{algorithm} is not a convolution algorithm",
     };
 
@@ -69,6 +74,22 @@ public static class ConvAlgorithms
         return direct ? ConvAlgorithm.Direct : ConvAlgorithm.Im2colGemm;
     }
 
+    /// <summary>
+    /// <see cref="Choose"/> for a layer whose filters are frozen (not trained): when every R×S slice (R, S ≥ 3) is rank 1
+    /// (<see cref="SeparableConvKernel.IsSeparable"/>), the forward and the data gradient run the separable kernels, R + S
+    /// multiply-adds per output instead of R·S; otherwise the shape rules decide.
+    /// </summary>
+    /// <param name="g">The convolution.</param>
+    /// <param name="pass">Which computation.</param>
+    /// <param name="w">The frozen filters (K, C/G, R, S).</param>
+    /// <returns>The chosen algorithm.</returns>
+    /// <exception cref="ArgumentException"><paramref name="w"/> is shorter than the filters.</exception>
+    public static ConvAlgorithm ChooseFrozen(in ConvGeometry g, ConvPass pass, ReadOnlySpan<float> w)
+    {
+        bool worthIt = pass != ConvPass.BackwardWeights && g.Height.Kernel >= 3 && g.Width.Kernel >= 3;
+        return worthIt && SeparableConvKernel.IsSeparable(g, w) ? ConvAlgorithm.Separable : Choose(g, pass);
+    }
+
     /// <summary>The winner <see cref="ConvAlgorithm.Benchmark"/> stored for this shape, pass and thread count, if it has run.</summary>
     /// <param name="g">The convolution.</param>
     /// <param name="pass">Which computation.</param>
@@ -94,16 +115,17 @@ public static class ConvAlgorithms
     /// <param name="y">Output (N, K, OD, OH, OW).</param>
     /// <param name="threads">Upper bound on threads; for a fixed algorithm the result is the same for every value.</param>
     /// <param name="epilogue">ReLU applied to every output, or none.</param>
+    /// <param name="frozenWeights">The filters are not being trained: Auto may then pick the separable kernels (<see cref="ChooseFrozen"/>).</param>
     /// <returns>The algorithm that ran.</returns>
     /// <exception cref="ArgumentException">
-    /// Invalid geometry, a span shorter than its tensor, a bias neither empty nor K long, or an algorithm that cannot compute
-    /// this geometry (<c>algorithm</c>).
+    /// Invalid geometry, a span shorter than its tensor, a bias neither empty nor K long, an algorithm that cannot compute
+    /// this geometry (<c>algorithm</c>), or Separable forced on filters that are not rank 1 (<c>w</c>).
     /// </exception>
     public static ConvAlgorithm Forward(ConvAlgorithm algorithm, ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
-        ReadOnlySpan<float> bias, Span<float> y, int threads, ConvEpilogue epilogue = ConvEpilogue.None)
+        ReadOnlySpan<float> bias, Span<float> y, int threads, ConvEpilogue epilogue = ConvEpilogue.None, bool frozenWeights = false)
     {
         ConvSupport.CheckForward(g, x.Length, w.Length, bias.Length, y.Length);
-        var chosen = Resolve(algorithm, g, ConvPass.Forward, threads);
+        var chosen = algorithm == ConvAlgorithm.Auto && frozenWeights ? ChooseFrozen(g, ConvPass.Forward, w) : Resolve(algorithm, g, ConvPass.Forward, threads);
         if (chosen == ConvAlgorithm.Benchmark) chosen = BenchmarkForward(g, x, w, bias, threads, epilogue);
         RunForward(chosen, g, x, w, bias, y, threads, epilogue);
         return chosen;
@@ -119,13 +141,17 @@ public static class ConvAlgorithms
     /// <param name="w">Filters (K, C/G, KD, KH, KW).</param>
     /// <param name="dx">Input gradient (N, C, D, H, W), added to.</param>
     /// <param name="threads">Upper bound on threads; for a fixed algorithm the result is the same for every value.</param>
+    /// <param name="frozenWeights">The filters are not being trained: Auto may then pick the separable kernels (<see cref="ChooseFrozen"/>).</param>
     /// <returns>The algorithm that ran.</returns>
-    /// <exception cref="ArgumentException">Invalid geometry, a span shorter than its tensor, or an algorithm that cannot compute this geometry (<c>algorithm</c>).</exception>
+    /// <exception cref="ArgumentException">
+    /// Invalid geometry, a span shorter than its tensor, an algorithm that cannot compute this geometry (<c>algorithm</c>), or
+    /// Separable forced on filters that are not rank 1 (<c>w</c>).
+    /// </exception>
     public static ConvAlgorithm BackwardData(ConvAlgorithm algorithm, ConvGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> w,
-        Span<float> dx, int threads)
+        Span<float> dx, int threads, bool frozenWeights = false)
     {
         ConvSupport.CheckBackwardData(g, dy.Length, w.Length, dx.Length);
-        var chosen = Resolve(algorithm, g, ConvPass.BackwardData, threads);
+        var chosen = algorithm == ConvAlgorithm.Auto && frozenWeights ? ChooseFrozen(g, ConvPass.BackwardData, w) : Resolve(algorithm, g, ConvPass.BackwardData, threads);
         if (chosen == ConvAlgorithm.Benchmark) chosen = BenchmarkBackwardData(g, dy, w, threads);
         RunBackwardData(chosen, g, dy, w, dx, threads);
         return chosen;
@@ -256,6 +282,12 @@ public static class ConvAlgorithms
             case ConvAlgorithm.Winograd:
                 WinogradConvKernel.Forward(g, x, w, bias, y, threads, epilogue);
                 break;
+            case ConvAlgorithm.Fft:
+                FftConvKernel.Forward(g, x, w, bias, y, threads, epilogue);
+                break;
+            case ConvAlgorithm.Separable:
+                SeparableConvKernel.Forward(g, x, w, bias, y, threads, epilogue);
+                break;
             default:
                 ConvNdKernel.Forward(g, x, w, bias, y, threads);
                 if (epilogue == ConvEpilogue.Relu)
@@ -278,6 +310,12 @@ public static class ConvAlgorithms
             case ConvAlgorithm.Winograd:
                 WinogradConvKernel.BackwardData(g, dy, w, dx, threads);
                 break;
+            case ConvAlgorithm.Fft:
+                FftConvKernel.BackwardData(g, dy, w, dx, threads);
+                break;
+            case ConvAlgorithm.Separable:
+                SeparableConvKernel.BackwardData(g, dy, w, dx, threads);
+                break;
             default:
                 ConvNdKernel.BackwardData(g, dy, w, dx, threads);
                 break;
@@ -294,6 +332,12 @@ public static class ConvAlgorithms
                 break;
             case ConvAlgorithm.Winograd:
                 WinogradConvKernel.BackwardWeights(g, x, dy, dw, db, threads);
+                break;
+            case ConvAlgorithm.Fft:
+                FftConvKernel.BackwardWeights(g, x, dy, dw, db, threads);
+                break;
+            case ConvAlgorithm.Separable:
+                SeparableConvKernel.BackwardWeights(g, x, dy, dw, db, threads);
                 break;
             default:
                 ConvNdKernel.BackwardWeights(g, x, dy, dw, db, threads);

@@ -177,7 +177,7 @@ public static unsafe class DirectConvKernel
     /// Sizes of one direct convolution over prepared planes: Cin planes per image, each Rows × (Phases · PhaseLength)
     /// with row[φ·L + j] = padded[φ + stride·j]; Kout outputs of P × Q per image.
     /// </summary>
-    private readonly record struct Plan(int Cin, int Kout, int Groups, int R, int S, int Sh, int Sw, int Dh, int Dw, int P, int Q,
+    internal readonly record struct Plan(int Cin, int Kout, int Groups, int R, int S, int Sh, int Sw, int Dh, int Dw, int P, int Q,
         int Rows, int PhaseLength)
     {
         public int RowStride => Sw * PhaseLength;
@@ -212,7 +212,7 @@ public static unsafe class DirectConvKernel
     /// Copies planes (H × W each, upsampled by (uh, uw): source element (i, j) sits at padded (top + i·uh, left + j·uw))
     /// into the phase-split padded layout, zero everywhere else. One item per plane.
     /// </summary>
-    private readonly struct FillBody(float* src, int h, int w, int top, int left, int uh, int uw, Plan plan, float* dst) : IParallelBody
+    internal readonly struct FillBody(float* src, int h, int w, int top, int left, int uh, int uw, Plan plan, float* dst) : IParallelBody
     {
         public void Invoke(int start, int end)
         {

@@ -26,12 +26,14 @@
 // gradient; the tests allow 8×, 64× and 128× (docs/kernels/convolution-algorithms.md).
 using System.Buffers;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Striate.Kernels.Gemm;
 using Striate.Kernels.Parallel;
 
 namespace Striate.Kernels.Conv;
 
 /// <summary>Winograd F(2×2,3×3) and F(4×4,3×3) convolution: forward, data gradient, weight/bias gradients.</summary>
+[System.Runtime.CompilerServices.SkipLocalsInit]
 public static unsafe class WinogradConvKernel
 {
     /// <summary>Whether Winograd handles <paramref name="g"/>: a 2-D convolution with 3×3 filters, stride 1 and dilation 1.</summary>
@@ -148,26 +150,19 @@ public static unsafe class WinogradConvKernel
         return Tile.Of(tileSize != 0 ? tileSize : TileSize(g));
     }
 
-    /// <summary>The transform matrices of F(m×m, 3×3): Bᵀ (α×α), G (α×3), Aᵀ (m×α), row-major.</summary>
+    /// <summary>F(m×m, 3×3): the tile sizes and the filter transform G (α×3, row-major); Bᵀ and Aᵀ are in <see cref="WinogradTransforms"/>.</summary>
     private sealed class Tile
     {
-        private static readonly Tile F2 = new(2,
-            [1, 0, -1, 0, 0, 1, 1, 0, 0, -1, 1, 0, 0, 1, 0, -1],
-            [1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1],
-            [1, 1, 1, 0, 0, 1, -1, -1]);
+        private static readonly Tile F2 = new(2, [1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1]);
 
         private static readonly Tile F4 = new(4,
-            [4, 0, -5, 0, 1, 0, 0, -4, -4, 1, 1, 0, 0, 4, -4, -1, 1, 0, 0, -2, -1, 2, 1, 0, 0, 2, -1, -2, 1, 0, 0, 4, 0, -5, 0, 1],
-            [1.0 / 4, 0, 0, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 24, -1.0 / 12, 1.0 / 6, 0, 0, 1],
-            [1, 1, 1, 1, 1, 0, 0, 1, -1, 2, -2, 0, 0, 1, 1, 4, 4, 0, 0, 1, -1, 8, -8, 1]);
+            [1.0 / 4, 0, 0, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 24, -1.0 / 12, 1.0 / 6, 0, 0, 1]);
 
-        private Tile(int m, float[] bt, double[] g, float[] at)
+        private Tile(int m, double[] g)
         {
             M = m;
             Alpha = m + 2;
-            BT = bt;
             G = g;
-            AT = at;
         }
 
         public int M { get; }
@@ -176,11 +171,7 @@ public static unsafe class WinogradConvKernel
 
         public int Positions => Alpha * Alpha;
 
-        public float[] BT { get; }
-
         public double[] G { get; }
-
-        public float[] AT { get; }
 
         public static Tile Of(int m) => m == 4 ? F4 : F2;
     }
@@ -272,12 +263,15 @@ public static unsafe class WinogradConvKernel
                     float* srow = s + (long)i * plan.W;
                     for (int phase = 0; phase < m; phase++)
                     {
+                        // Phase element j holds source column phase + m·j − left: inside [0, W) for j in [j0, j1).
                         float* dp = d + phase * length;
-                        for (int j = 0; j < length; j++)
-                        {
-                            int col = phase + m * j - plan.Left;
-                            dp[j] = (uint)col < (uint)plan.W ? srow[col] : 0f;
-                        }
+                        int first = plan.Left - phase;
+                        int j0 = Math.Clamp(first <= 0 ? 0 : (first + m - 1) / m, 0, length);
+                        int j1 = Math.Clamp(plan.W + first <= 0 ? 0 : (plan.W + first + m - 1) / m, j0, length);
+                        new Span<float>(dp, j0).Clear();
+                        float* from = srow + phase - plan.Left;
+                        for (int j = j0; j < j1; j++) dp[j] = from[m * j];
+                        new Span<float>(dp + j1, length - j1).Clear();
                     }
                 }
             }
@@ -358,7 +352,7 @@ public static unsafe class WinogradConvKernel
                         int tiles = rows * plan.Tw;
                         for (int c = 0; c < plan.Cin; c++)
                             for (int r = 0; r < rows; r++)
-                                InputTransform(plan, input, row0 + r, c, v + (long)c * tiles + r * plan.Tw, tiles, vSlab);
+                                InputTransform(plan, input, row0 + r, c, v + (long)c * tiles + r * plan.Tw, vSlab);
                         int cg = plan.Cin / plan.Groups, kg = plan.Kout / plan.Groups;
                         for (int xi = 0; xi < tile.Positions; xi++)
                             for (int grp = 0; grp < plan.Groups; grp++)
@@ -371,7 +365,7 @@ public static unsafe class WinogradConvKernel
                             }
                         for (int k = 0; k < plan.Kout; k++)
                             for (int r = 0; r < rows; r++)
-                                OutputTransform(plan, mm + (long)k * tiles + r * plan.Tw, tiles, mSlab, row0 + r, k,
+                                OutputTransform(plan, mm + (long)k * tiles + r * plan.Tw, mSlab, row0 + r, k,
                                     bias == null ? 0f : bias[k], y, relu, accumulate);
                     }
                 }
@@ -388,99 +382,75 @@ public static unsafe class WinogradConvKernel
     /// V[ξ][c][t] = (Bᵀ·d·B)[ξ] for the tiles of one tile row (image n = tileRow / Th) of channel c, 8 tiles per vector;
     /// <paramref name="dst"/> points at tile 0 of the row in position 0's slab, positions are <paramref name="slab"/> apart.
     /// </summary>
-    private static void InputTransform(in Plan plan, float* input, int tileRow, int c, float* dst, int tiles, long slab)
+    private static void InputTransform(in Plan plan, float* input, int tileRow, int c, float* dst, long slab)
     {
-        var tile = plan.Tile;
-        int alpha = tile.Alpha, m = tile.M, n = tileRow / plan.Th, ti = tileRow - n * plan.Th;
+        int m = plan.Tile.M, alpha = m + 2, n = tileRow / plan.Th, ti = tileRow - n * plan.Th;
         float* rows = input + ((long)n * plan.Cin + c) * plan.PlaneStride + (long)ti * m * plan.RowStride;
         var d = stackalloc Vector256<float>[36];
         var t = stackalloc Vector256<float>[36];
-        float* bt = stackalloc float[36];
-        for (int i = 0; i < alpha * alpha; i++) bt[i] = tile.BT[i];
+        // Offset of tile element (i, e) from the row's first tile: row i, phase e mod m, index ⌊e / m⌋.
+        int* offsets = stackalloc int[36];
+        for (int i = 0; i < alpha; i++)
+            for (int e = 0; e < alpha; e++) offsets[i * alpha + e] = i * plan.RowStride + e % m * plan.PhaseLength + e / m;
         for (int j0 = 0; j0 < plan.Tw; j0 += 8)
         {
-            for (int i = 0; i < alpha; i++)
-            {
-                float* row = rows + (long)i * plan.RowStride + j0;
-                for (int e = 0; e < alpha; e++) d[i * alpha + e] = Vector256.Load(row + e % m * plan.PhaseLength + e / m);
-            }
-            // t[i][b] = Σ_e d[i][e] · Bᵀ[b][e]   (d·B, along the rows)
-            for (int i = 0; i < alpha; i++)
-                for (int b = 0; b < alpha; b++)
-                {
-                    var s = Vector256<float>.Zero;
-                    for (int e = 0; e < alpha; e++)
-                        if (bt[b * alpha + e] != 0f) s = Vector256.MultiplyAddEstimate(d[i * alpha + e], Vector256.Create(bt[b * alpha + e]), s);
-                    t[i * alpha + b] = s;
-                }
+            for (int xi = 0; xi < alpha * alpha; xi++) d[xi] = Vector256.Load(rows + offsets[xi] + j0);
+            // t = d·B (each row), then V = Bᵀ·t (each column).
+            for (int i = 0; i < alpha; i++) WinogradTransforms.Input(m, d + i * alpha, 1, t + i * alpha, 1);
+            for (int b = 0; b < alpha; b++) WinogradTransforms.Input(m, t + b, alpha, d + b, alpha);
             int lanes = Math.Min(8, plan.Tw - j0);
-            // V[a][b] = Σ_i Bᵀ[a][i] · t[i][b]
-            for (int a = 0; a < alpha; a++)
-                for (int b = 0; b < alpha; b++)
-                {
-                    var s = Vector256<float>.Zero;
-                    for (int i = 0; i < alpha; i++)
-                        if (bt[a * alpha + i] != 0f) s = Vector256.MultiplyAddEstimate(t[i * alpha + b], Vector256.Create(bt[a * alpha + i]), s);
-                    StoreLanes(s, dst + (a * alpha + b) * slab + j0, lanes);
-                }
+            for (int xi = 0; xi < alpha * alpha; xi++) StoreLanes(d[xi], dst + xi * slab + j0, lanes);
         }
-        _ = tiles;
     }
 
     /// <summary>
     /// y[n,k, tile] = Aᵀ·M·A (+ bias, ReLU or added to y) for the tiles of one tile row of output channel k, clipped to P × Q.
     /// <paramref name="src"/> points at tile 0 of the row in position 0's slab.
     /// </summary>
-    private static void OutputTransform(in Plan plan, float* src, int tiles, long slab, int tileRow, int k, float bias, float* y,
+    private static void OutputTransform(in Plan plan, float* src, long slab, int tileRow, int k, float bias, float* y,
         bool relu, bool accumulate)
     {
-        var tile = plan.Tile;
-        int alpha = tile.Alpha, m = tile.M, n = tileRow / plan.Th, ti = tileRow - n * plan.Th;
+        int m = plan.Tile.M, alpha = m + 2, n = tileRow / plan.Th, ti = tileRow - n * plan.Th;
         float* plane = y + ((long)n * plan.Kout + k) * plan.P * plan.Q;
         var mv = stackalloc Vector256<float>[36];
         var t = stackalloc Vector256<float>[24];
-        float* at = stackalloc float[24];
-        float* o = stackalloc float[16 * 8];
-        for (int i = 0; i < m * alpha; i++) at[i] = tile.AT[i];
+        var o = stackalloc Vector256<float>[16];
+        float* spill = stackalloc float[4 * 8];
         var b0 = Vector256.Create(bias);
         int rowsOut = Math.Min(m, plan.P - ti * m);
         for (int j0 = 0; j0 < plan.Tw; j0 += 8)
         {
             for (int xi = 0; xi < alpha * alpha; xi++) mv[xi] = Vector256.Load(src + xi * slab + j0);
-            // t[a][v] = Σ_b M[a][b] · Aᵀ[v][b]
-            for (int a = 0; a < alpha; a++)
-                for (int v = 0; v < m; v++)
-                {
-                    var s = Vector256<float>.Zero;
-                    for (int b = 0; b < alpha; b++)
-                        if (at[v * alpha + b] != 0f) s = Vector256.MultiplyAddEstimate(mv[a * alpha + b], Vector256.Create(at[v * alpha + b]), s);
-                    t[a * m + v] = s;
-                }
-            // out[u][v] = Σ_a Aᵀ[u][a] · t[a][v], then the epilogue, stored lane-major for the scatter below.
-            for (int uu = 0; uu < m; uu++)
-                for (int v = 0; v < m; v++)
-                {
-                    var s = b0;
-                    for (int a = 0; a < alpha; a++)
-                        if (at[uu * alpha + a] != 0f) s = Vector256.MultiplyAddEstimate(t[a * m + v], Vector256.Create(at[uu * alpha + a]), s);
-                    if (relu) s = Vector256.Max(s, Vector256<float>.Zero);
-                    s.Store(o + (uu * m + v) * 8);
-                }
+            // t = M·A (each of the α rows: α → m), then out = Aᵀ·t (each of the m columns: α → m).
+            for (int a = 0; a < alpha; a++) WinogradTransforms.Output(m, mv + a * alpha, 1, t + a * m, 1);
+            for (int v = 0; v < m; v++) WinogradTransforms.Output(m, t + v, m, o + v, m);
+            for (int i = 0; i < m * m; i++)
+            {
+                var value = o[i] + b0;
+                o[i] = relu ? Vector256.Max(value, Vector256<float>.Zero) : value;
+            }
             int lanes = Math.Min(8, plan.Tw - j0);
+            bool whole = lanes == 8 && (j0 + 8) * m <= plan.Q;
             for (int uu = 0; uu < rowsOut; uu++)
             {
-                float* orow = plane + (long)(ti * m + uu) * plan.Q;
+                float* orow = plane + (long)(ti * m + uu) * plan.Q + j0 * m;
+                if (whole)
+                {
+                    WinogradTransforms.StoreInterleaved(m, o + uu * m, orow, accumulate);
+                    continue;
+                }
+                for (int v = 0; v < m; v++) o[uu * m + v].Store(spill + v * 8);
                 for (int l = 0; l < lanes; l++)
                 {
-                    int q0 = (j0 + l) * m, count = Math.Min(m, plan.Q - q0);
-                    if (accumulate)
-                        for (int v = 0; v < count; v++) orow[q0 + v] += o[(uu * m + v) * 8 + l];
-                    else
-                        for (int v = 0; v < count; v++) orow[q0 + v] = o[(uu * m + v) * 8 + l];
+                    int count = Math.Min(m, plan.Q - (j0 + l) * m);
+                    for (int v = 0; v < count; v++)
+                    {
+                        if (accumulate) orow[l * m + v] += spill[v * 8 + l];
+                        else orow[l * m + v] = spill[v * 8 + l];
+                    }
                 }
             }
         }
-        _ = tiles;
     }
 
     private static void StoreLanes(Vector256<float> v, float* dst, int lanes)
@@ -488,16 +458,24 @@ public static unsafe class WinogradConvKernel
         if (lanes == 8)
         {
             v.Store(dst);
-            return;
         }
-        for (int l = 0; l < lanes; l++) dst[l] = v.GetElement(l);
+        else if (Avx.IsSupported)
+        {
+            // Lanes below `lanes` have their sign bit set in the mask: only they are written.
+            var mask = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(lanes)).AsSingle();
+            Avx.MaskStore(dst, mask, v);
+        }
+        else
+        {
+            for (int l = 0; l < lanes; l++) dst[l] = v.GetElement(l);
+        }
     }
 
     /// <summary>The weight gradient: chunks in order, dU accumulated by the α² GEMMs (split across threads), then Gᵀ·dU·G.</summary>
     private static void WeightGradient(in Plan plan, float* x, float* dy, float* dw, int threads)
     {
         var tile = plan.Tile;
-        int cg = plan.Cin / plan.Groups, kg = plan.Kout / plan.Groups, m = tile.M;
+        int cg = plan.Cin / plan.Groups;
         long vSlab = plan.Slab(plan.Cin), mSlab = plan.Slab(plan.Kout), uLength = (long)tile.Positions * plan.Kout * cg;
         // dy in the same phase-split layout (m phases, zero beyond P × Q), rows padded to whole tiles.
         var dyPlan = new Plan(tile, plan.N, plan.Kout, plan.Kout, 1, plan.P, plan.Q, plan.P, plan.Q, 0, 0);
@@ -530,8 +508,6 @@ public static unsafe class WinogradConvKernel
             ArrayPool<float>.Shared.Return(dyBuffer);
             ArrayPool<float>.Shared.Return(buffer);
         }
-        _ = kg;
-        _ = m;
     }
 
     /// <summary>Items 0..Cin−1: input transform of channel c; items Cin..: dM transform of output channel k. Each item writes its own rows.</summary>
@@ -544,7 +520,7 @@ public static unsafe class WinogradConvKernel
                 for (int r = 0; r < rows; r++)
                 {
                     if (item < plan.Cin)
-                        InputTransform(plan, input, row0 + r, item, v + (long)item * tiles + r * plan.Tw, tiles, vSlab);
+                        InputTransform(plan, input, row0 + r, item, v + (long)item * tiles + r * plan.Tw, vSlab);
                     else
                         GradientTransform(dyPlan, dyBuffer, row0 + r, item - plan.Cin, mm + (long)(item - plan.Cin) * tiles + r * plan.Tw, mSlab);
                 }
@@ -554,13 +530,11 @@ public static unsafe class WinogradConvKernel
     /// <summary>dM[ξ][k][t] = (A·dY·Aᵀ)[ξ] for the tiles of one tile row of output channel k (dY the m×m gradient tile, zero beyond P × Q).</summary>
     private static void GradientTransform(in Plan dyPlan, float* dyBuffer, int tileRow, int k, float* dst, long slab)
     {
-        var tile = dyPlan.Tile;
-        int alpha = tile.Alpha, m = tile.M, n = tileRow / dyPlan.Th, ti = tileRow - n * dyPlan.Th;
+        int m = dyPlan.Tile.M, alpha = m + 2, n = tileRow / dyPlan.Th, ti = tileRow - n * dyPlan.Th;
         float* rows = dyBuffer + ((long)n * dyPlan.Cin + k) * dyPlan.PlaneStride + (long)ti * m * dyPlan.RowStride;
         var d = stackalloc Vector256<float>[16];
         var t = stackalloc Vector256<float>[24];
-        float* at = stackalloc float[24];
-        for (int i = 0; i < m * alpha; i++) at[i] = tile.AT[i];
+        var o = stackalloc Vector256<float>[36];
         for (int j0 = 0; j0 < dyPlan.Tw; j0 += 8)
         {
             for (int uu = 0; uu < m; uu++)
@@ -568,25 +542,11 @@ public static unsafe class WinogradConvKernel
                 float* row = rows + (long)uu * dyPlan.RowStride + j0;
                 for (int v = 0; v < m; v++) d[uu * m + v] = Vector256.Load(row + v * dyPlan.PhaseLength);
             }
-            // t[u][b] = Σ_v dY[u][v] · Aᵀ[v][b]
-            for (int uu = 0; uu < m; uu++)
-                for (int b = 0; b < alpha; b++)
-                {
-                    var s = Vector256<float>.Zero;
-                    for (int v = 0; v < m; v++)
-                        if (at[v * alpha + b] != 0f) s = Vector256.MultiplyAddEstimate(d[uu * m + v], Vector256.Create(at[v * alpha + b]), s);
-                    t[uu * alpha + b] = s;
-                }
+            // t = dY·Aᵀ (each of the m rows: m → α), then dM = A·t (each of the α columns: m → α).
+            for (int uu = 0; uu < m; uu++) WinogradTransforms.Gradient(m, d + uu * m, 1, t + uu * alpha, 1);
+            for (int b = 0; b < alpha; b++) WinogradTransforms.Gradient(m, t + b, alpha, o + b, alpha);
             int lanes = Math.Min(8, dyPlan.Tw - j0);
-            // dM[a][b] = Σ_u Aᵀ[u][a] · t[u][b]
-            for (int a = 0; a < alpha; a++)
-                for (int b = 0; b < alpha; b++)
-                {
-                    var s = Vector256<float>.Zero;
-                    for (int uu = 0; uu < m; uu++)
-                        if (at[uu * alpha + a] != 0f) s = Vector256.MultiplyAddEstimate(t[uu * alpha + b], Vector256.Create(at[uu * alpha + a]), s);
-                    StoreLanes(s, dst + (a * alpha + b) * slab + j0, lanes);
-                }
+            for (int xi = 0; xi < alpha * alpha; xi++) StoreLanes(o[xi], dst + xi * slab + j0, lanes);
         }
     }
 

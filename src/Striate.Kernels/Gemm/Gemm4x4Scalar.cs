@@ -1,5 +1,5 @@
-// The portable fallback micro-kernel: a 4×4 tile of C in plain float arithmetic, for machines with
-// neither AVX2 nor 128-bit SIMD (and as the oracle the vector kernels are compared with bit for bit).
+// The portable fallback micro-kernel: a 4×4 tile of C in plain float arithmetic (one row of four
+// accumulators at a time), for machines with neither AVX2 nor ARM64 NEON.
 // Contract and operation order: GemmMicroKernel.cs.
 //   acc[r, j] = MathF.FusedMultiplyAdd(a[p·4 + r], b[p·ldb + j], acc[r, j])   for p = 0 .. kc−1
 // MathF.FusedMultiplyAdd rounds once, like the vector FMA instructions, so this kernel produces the

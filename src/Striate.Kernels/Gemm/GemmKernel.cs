@@ -69,9 +69,10 @@ internal enum GemmPath
 /// <summary>Packed, cache-blocked, register-tiled, multi-threaded SGEMM.</summary>
 public static unsafe class GemmKernel
 {
-    // Below this many multiply-adds a call runs on one thread: splitting a 1M-FMA problem (≈ 5–10 µs)
-    // costs about as much in thread hand-off as it saves.
-    private const long ParallelMinMultiplyAdds = 1L << 20;
+    // Below this many multiply-adds a call runs on one thread: handing work to the thread pool costs
+    // several microseconds per parallel region. Measured with BenchmarkDotNet on the 2-core test machine:
+    // 64×120×400 (3.1M, a linear layer at batch 64) took 78 µs on one thread and 97 µs on two.
+    private const long ParallelMinMultiplyAdds = 1L << 22;
 
     /// <summary>The variant <see cref="Gemm"/> runs on this machine.</summary>
     internal static GemmVariant Best { get; } = SelectBest();
@@ -129,11 +130,13 @@ public static unsafe class GemmKernel
 
     /// <summary>
     /// <see cref="Gemm"/> on a chosen micro-kernel and path, so tests and benchmarks reach every variant on one machine.
+    /// Below <c>parallelMinMultiplyAdds</c> multiply-adds one thread runs the call (tests pass 0 to split small problems).
     /// </summary>
     /// <exception cref="PlatformNotSupportedException">This machine cannot run <paramref name="variant"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is Dot but A is transposed, B is not, or Vector&lt;float&gt; is not hardware-accelerated.</exception>
     internal static void GemmOn(GemmVariant variant, GemmPath path, bool transA, bool transB, int m, int n, int k, float alpha,
-        ReadOnlySpan<float> a, ReadOnlySpan<float> b, float beta, Span<float> c, int threads)
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, float beta, Span<float> c, int threads,
+        long parallelMinMultiplyAdds = ParallelMinMultiplyAdds)
     {
         if (m < 0) throw new ArgumentException($"m must be non-negative, got {m}.", nameof(m));
         if (n < 0) throw new ArgumentException($"n must be non-negative, got {n}.", nameof(n));
@@ -155,11 +158,12 @@ public static unsafe class GemmKernel
         }
 
         path = ChoosePath(variant, path, transA, transB, m, n, k);
+        threads = (long)m * n * k < parallelMinMultiplyAdds ? 1 : Math.Max(1, threads);
         fixed (float* pa = a, pb = b, pc = cm)
         {
             if (path == GemmPath.Dot)
             {
-                GemmDot3x3Vector.Gemm(m, n, k, alpha, pa, pb, beta, pc, ThreadsFor(m, n, k, threads));
+                GemmDot3x3Vector.Gemm(m, n, k, alpha, pa, pb, beta, pc, threads);
                 return;
             }
             var args = new Problem(transA, transB, m, n, k, alpha, pa, pb, beta, pc, threads, path == GemmPath.InPlaceB);
@@ -199,10 +203,6 @@ public static unsafe class GemmKernel
         }
     }
 
-    /// <summary>Threads worth using: one below <see cref="ParallelMinMultiplyAdds"/>.</summary>
-    private static int ThreadsFor(int m, int n, int k, int threads) =>
-        (long)m * n * k < ParallelMinMultiplyAdds ? 1 : Math.Max(1, threads);
-
     private static GemmVariant SelectBest()
     {
         // Vector512.IsHardwareAccelerated is false where the runtime judges 512-bit code slower
@@ -230,7 +230,7 @@ public static unsafe class GemmKernel
     {
         int mr = TK.Mr, nr = TK.Nr;
         bool inPlace = p.InPlaceB;
-        int threads = ThreadsFor(p.M, p.N, p.K, p.Threads);
+        int threads = p.Threads;
 
         // Work items: row blocks of at most Mc rows (whole Mr slivers, spread evenly) times column chunks.
         // With enough rows, threads take whole row blocks and each packs only its own rows of A; with few

@@ -77,7 +77,8 @@ public static class Summary
     /// Summarises <paramref name="model"/> for inputs of shape <paramref name="inputShape"/> (batch
     /// excluded): runs a (1, ...inputShape) zero tensor through it under <see cref="GradMode.NoGrad"/>
     /// in evaluation mode, one layer at a time (convolutions and linear layers only produce a zero tensor of their output shape,
-    /// ⌊(n + pad_before + pad_after − d(k − 1) − 1)/s⌋ + 1 per axis, instead of computing it), descending into <see cref="Sequential"/> children (dotted
+    /// ⌊(n + pad_before + pad_after − d(k − 1) − 1)/s⌋ + 1 per axis, instead of computing it; activations, batch norm, LRN,
+    /// dropout and residual additions pass their input on), descending into <see cref="Sequential"/> children (dotted
     /// names), <see cref="Branches"/> and <see cref="Residual"/> blocks (sub-rows) and the
     /// <see cref="IEvaluationPath"/> of modules that have one. The model's training mode is restored afterwards.
     /// Per row: output shape, parameters, multiply-accumulates (convolution K·P·Q·(C/G)·R·S, linear in·out),
@@ -91,7 +92,7 @@ public static class Summary
     /// <exception cref="LayerInputException">A layer rejects the shape it receives; the message names the layer's path and type and the shape.</exception>
     public static ModelSummary Summarize(this Module model, params int[] inputShape) => Summarize(model, inputShape, computeEverything: false);
 
-    /// <summary>As <see cref="Summarize(Module, int[])"/>; with <paramref name="computeEverything"/> the convolutions and linear layers are computed too (tests compare the two).</summary>
+    /// <summary>As <see cref="Summarize(Module, int[])"/>; with <paramref name="computeEverything"/> every layer is computed, none inferred (tests compare the two).</summary>
     internal static ModelSummary Summarize(Module model, int[] inputShape, bool computeEverything)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -135,7 +135,9 @@ public sealed class ClassicKernelsTests
         var expected = Functional.Conv2d(mean, Tensor.FromArray([.. ClassicKernels.SobelX().ToArray(), .. ClassicKernels.VerticalEdge().ToArray()], 2, 1, 3, 3), null, 1, 1);
         var a = y.ToArray();
         var b = expected.ToArray();
-        for (int i = 0; i < a.Length; i++) Assert.Equal(b[i], a[i], 5);
+        // Filtering the mean equals averaging the filtered channels up to float32 reassociation
+        // (the convolution may pick another algorithm and summation order for each side).
+        for (int i = 0; i < a.Length; i++) Assert.True(Math.Abs(b[i] - a[i]) <= 1e-5f * (1 + Math.Abs(b[i])), $"index {i}: expected {b[i]:R}, actual {a[i]:R}");
 
         // Frozen weights: gradients reach the input but not the weight.
         x.RequiresGrad = true;

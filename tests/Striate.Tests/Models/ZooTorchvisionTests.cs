@@ -4,7 +4,8 @@
 // multiply-accumulates (K·P·Q·(C/G)·R·S per convolution, in·out per linear layer); the commonly cited
 // totals within 2%. Each model is built once (building is the slow part: its random weights) and then
 // also runs forward and backward once at a small input, every parameter receiving a finite, non-zero
-// gradient, and describes itself for a checkpoint. One class, so the big models are built one at a time.
+// gradient (ResNet-34/101 excepted: their blocks are ResNet-18/152's), and describes itself for a
+// checkpoint. One class, so the big models are built one at a time.
 using System.Text.Json;
 using Striate.Layers;
 using Striate.Models;
@@ -44,14 +45,15 @@ public class ZooTorchvisionTests
         Assert.True(expected.Length == actual.Length, $"{model}: {actual.Length} recorded layers, torchvision has {expected.Length}.");
     }
 
+    // smallSize 0: no forward and backward pass (ResNet-34 and 101 are built from the same blocks as 18, 50 and 152).
     [Theory]
     [InlineData("alexnet", 64)]
     [InlineData("vgg16", 32)]
     [InlineData("googlenet", 32)]
     [InlineData("resnet18", 16)]
-    [InlineData("resnet34", 16)]
+    [InlineData("resnet34", 0)]
     [InlineData("resnet50", 16)]
-    [InlineData("resnet101", 16)]
+    [InlineData("resnet101", 0)]
     [InlineData("resnet152", 16)]
     public void Model_MatchesTorchvision_AndTrainsAtASmallInput(string name, int smallSize)
     {
@@ -73,7 +75,7 @@ public class ZooTorchvisionTests
         Assert.Equal([1, 1000], summary.OutputShape);
         Assert.Contains("\"type\":\"Sequential\"", Checkpoint.DescribeArchitecture(model), StringComparison.Ordinal);
 
-        ZooTraining.ForwardBackwardOnce(model, 3, smallSize, 1000, name);
+        if (smallSize > 0) ZooTraining.ForwardBackwardOnce(model, 3, smallSize, 1000, name);
     }
 
     [Theory]
@@ -111,7 +113,7 @@ public class ZooTorchvisionTests
         AssertSameLayers(expected.Layers, [.. Comparable(summary), ("AdaptiveAvgPool2d", "512,7,7"), ("Linear", "4096"), ("Linear", "4096"), ("Linear", "1000")], name);
         Assert.Equal(expected.Macs, summary.TotalMultiplyAccumulates + classifierMacs);
         Assert.Contains(batchNorm ? "with batch norm" : "VGG-", ModelZoo.Describe(name), StringComparison.Ordinal);
-
-        ZooTraining.ForwardBackwardOnce(new Sequential(features, new GlobalAvgPool(), new Linear(512, 5, rng: new Rng(2))), 3, 32, 5, name);
+        if (batchNorm) // the features without batch norm are what vgg16 runs forward and backward above
+            ZooTraining.ForwardBackwardOnce(new Sequential(features, new GlobalAvgPool(), new Linear(512, 5, rng: new Rng(2))), 3, 32, 5, name);
     }
 }

@@ -17,7 +17,7 @@ public sealed class ZooTrainingTests : IDisposable
     [Theory]
     [InlineData("lenet5", 1, 28, 0.1f, false)]
     [InlineData("lenet5-classic", 1, 32, 0.2f, false)]
-    [InlineData("nin-cifar", 3, 16, 0.01f, true)]
+    [InlineData("nin-cifar", 3, 12, 0.01f, true)]
     [InlineData("resnet20", 1, 16, 0.05f, false)]
     [InlineData("resnet56", 3, 12, 0.05f, false)]
     public void SmallModel_LossFallsOnATinyBatch(string name, int channels, int size, float lr, bool withoutDropout)
@@ -35,7 +35,7 @@ public sealed class ZooTrainingTests : IDisposable
     {
         var model = GoogLeNet.Create(classes: 4, rng: new Rng(3));
 
-        float[] losses = ZooTraining.Overfit(model, 3, 24, classes: 4, batch: 4, steps: 5, lr: 0.02f);
+        float[] losses = ZooTraining.Overfit(model, 3, 24, classes: 2, batch: 2, steps: 4, lr: 0.02f);
 
         Assert.True(losses[^1] < losses[0], $"googlenet: {string.Join(", ", losses)}");
     }
@@ -52,7 +52,7 @@ public sealed class ZooTrainingTests : IDisposable
     [InlineData("lenet5-classic", 1, 32)]
     [InlineData("resnet20", 3, 16)]
     [InlineData("nin-cifar", 3, 16)]
-    [InlineData("googlenet", 3, 32)]
+    [InlineData("googlenet", 3, 24)]
     public void TrainedModel_SavesAndLoadsToTheSameOutput(string name, int channels, int size)
     {
         var model = ModelZoo.Create(name, new Rng(4), 5, [channels, size, size]);

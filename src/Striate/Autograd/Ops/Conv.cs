@@ -9,6 +9,7 @@
 // Reflect/replicate/circular padding is a PadNode in front (its backward folds the border gradient
 // back); zero padding stays inside im2col. The node saves only its inputs and the geometry: backward
 // recomputes im2col rather than keep a column matrix per image alive between forward and backward.
+// Frozen filters (RequiresGrad off) let Auto use the separable kernels when every filter is rank 1.
 // With the fused ReLU, backward first masks the gradient with y > 0 (∂max(z, 0)/∂z), then runs the
 // convolution's backward on the masked gradient.
 using System.Buffers;
@@ -58,7 +59,7 @@ internal sealed class ConvNode(string name, Tensor input, Tensor weight, Tensor?
             float[] w = RentFlipped(weight, g);
             try
             {
-                ConvAlgorithms.Forward(algorithm, g, x.Data, w.AsSpan(0, weight.Length), b, y.Data, Compute.Threads, epilogue);
+                ConvAlgorithms.Forward(algorithm, g, x.Data, w.AsSpan(0, weight.Length), b, y.Data, Compute.Threads, epilogue, !weight.RequiresGrad);
             }
             finally
             {
@@ -67,7 +68,7 @@ internal sealed class ConvNode(string name, Tensor input, Tensor weight, Tensor?
         }
         else
         {
-            ConvAlgorithms.Forward(algorithm, g, x.Data, weight.Data, b, y.Data, Compute.Threads, epilogue);
+            ConvAlgorithms.Forward(algorithm, g, x.Data, weight.Data, b, y.Data, Compute.Threads, epilogue, !weight.RequiresGrad);
         }
         if (ShouldRecord(x, weight, bias)) y.SetGradFn(new ConvNode(name, x, weight, bias, g, flipped, algorithm, epilogue));
         return y;
@@ -112,7 +113,7 @@ internal sealed class ConvNode(string name, Tensor input, Tensor weight, Tensor?
         int threads = Compute.Threads;
         if (!flipped)
         {
-            if (NeedsGrad(0)) ConvAlgorithms.BackwardData(algorithm, geometry, gradOutput, w.Data, GradOf(0), threads);
+            if (NeedsGrad(0)) ConvAlgorithms.BackwardData(algorithm, geometry, gradOutput, w.Data, GradOf(0), threads, !w.RequiresGrad);
             if (!dw.IsEmpty || !db.IsEmpty) ConvAlgorithms.BackwardWeights(algorithm, geometry, x.Data, gradOutput, dw, db, threads);
             return;
         }
@@ -121,7 +122,7 @@ internal sealed class ConvNode(string name, Tensor input, Tensor weight, Tensor?
         float[] dwf = ArrayPool<float>.Shared.Rent(Math.Max(1, length));
         try
         {
-            if (NeedsGrad(0)) ConvAlgorithms.BackwardData(algorithm, geometry, gradOutput, wf.AsSpan(0, length), GradOf(0), threads);
+            if (NeedsGrad(0)) ConvAlgorithms.BackwardData(algorithm, geometry, gradOutput, wf.AsSpan(0, length), GradOf(0), threads, !w.RequiresGrad);
             if (dw.IsEmpty && db.IsEmpty) return;
             // The kernel's weight gradient is for the flipped filters; flipping it back gives ∂L/∂w.
             var flippedGrad = dwf.AsSpan(0, length);

@@ -34,7 +34,7 @@ public sealed class ConvAlgorithmTests : IDisposable
         var b = Tensor.Normal(rng, 0, 1, 6);
         var expected = Run(() => Functional.Conv2d(x, w, b, padding: 1, algorithm: ConvAlgorithm.Im2colGemm));
         var actual = Run(() => Functional.Conv2d(x, w, b, padding: 1, algorithm: algorithm));
-        AssertTensor.Close(actual, expected.Shape, [.. expected.ToArray().Select(v => (double)v)], AlgorithmTolerance(algorithm), $"Conv2d {algorithm}");
+        AssertTensor.Close(actual, expected.Shape, [.. expected.ToArray().Select(v => (double)v)], Tolerances.Accumulation, $"Conv2d {algorithm}");
     }
 
     [Theory]
@@ -202,5 +202,46 @@ public sealed class ConvAlgorithmTests : IDisposable
         Assert.False(ConvAlgorithms.TryGetBenchmarked(g, ConvPass.BackwardData, 2, out _));
     }
 
-    private static Tolerance AlgorithmTolerance(ConvAlgorithm algorithm) => Tolerances.Accumulation;
+    [Fact]
+    public void Conv2d_FrozenSeparableFilters_AutoRunsSeparableAndInputGradientChecks()
+    {
+        // A frozen 5×5 Gaussian blur per channel (depthwise): Auto must give exactly the forced separable result.
+        float[] g1 = [1, 4, 6, 4, 1];
+        float[] gauss = [.. from a in g1 from b in g1 select a * b / 256f];
+        var w = Tensor.FromArray([.. gauss, .. gauss, .. gauss], 3, 1, 5, 5);
+        var x = Tensor.Normal(new Rng(12), 0, 1, 2, 3, 13, 11);
+        var auto = Run(() => Functional.Conv2d(x, w, null, padding: 2, groups: 3));
+        var separable = Run(() => Functional.Conv2d(x, w, null, padding: 2, groups: 3, algorithm: ConvAlgorithm.Separable));
+        AssertTensor.BitIdentical(separable.AsSpan(), auto.AsSpan(), "frozen Gaussian: Auto vs Separable");
+        var im2col = Run(() => Functional.Conv2d(x, w, null, padding: 2, groups: 3, algorithm: ConvAlgorithm.Im2colGemm));
+        AssertTensor.Close(auto, im2col.Shape, [.. im2col.ToArray().Select(v => (double)v)], Tolerances.Accumulation, "separable vs im2col");
+
+        x.RequiresGrad = true;
+        var result = GradCheck.Check(t => Functional.Conv2d(t[0], w, null, padding: 2, groups: 3), [x], new Rng(13),
+            Tolerances.GradCheckEpsilon, Tolerances.GradCheckAbsolute, Tolerances.GradCheckRelative);
+        Assert.True(result.Passed, result.Message);
+    }
+
+    [Fact]
+    public void Conv2d_SeparableForcedOnAGeneralFilter_ThrowsNamingTheWeights()
+    {
+        var w = Tensor.FromArray([0, 1, 0, 1, -4, 1, 0, 1, 0], 1, 1, 3, 3);
+        var e = Assert.Throws<ArgumentException>(() => Functional.Conv2d(Tensor.Ones(1, 1, 5, 5), w, algorithm: ConvAlgorithm.Separable));
+        Assert.Equal("w", e.ParamName);
+        Assert.Contains("rank-1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TrySeparate_SobelSplitsLaplacianDoesNot()
+    {
+        var sobel = Tensor.FromArray([-1, 0, 1, -2, 0, 2, -1, 0, 1], 3, 3);
+        Assert.True(Functional.TrySeparate(sobel, out var column, out var row));
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) Assert.Equal(sobel.Data[i * 3 + j], column!.Data[i] * row!.Data[j], 6);
+        Assert.False(Functional.TrySeparate(Tensor.FromArray([0, 1, 0, 1, -4, 1, 0, 1, 0], 3, 3), out column, out row));
+        Assert.Null(column);
+        Assert.Null(row);
+        Assert.Equal("kernel", Assert.Throws<ArgumentException>(() => Functional.TrySeparate(Tensor.Ones(1, 3, 3), out _, out _)).ParamName);
+        Assert.Equal("tolerance", Assert.Throws<ArgumentException>(() => Functional.TrySeparate(sobel, out _, out _, -1f)).ParamName);
+    }
 }

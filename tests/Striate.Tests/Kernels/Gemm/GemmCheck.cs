@@ -58,7 +58,8 @@ internal static class GemmCheck
     {
         float[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
         var c = (float[])c0.Clone();
-        GemmKernel.GemmOn(variant, path, transA, transB, m, n, k, alpha, a, b, beta, c, threads);
+        // Threshold 0: more than one thread really splits the work, however small the problem.
+        GemmKernel.GemmOn(variant, path, transA, transB, m, n, k, alpha, a, b, beta, c, threads, parallelMinMultiplyAdds: 0);
         string what = $"{variant} ({path}, transA {transA}, transB {transB}, m {m}, n {n}, k {k}, alpha {alpha}, beta {beta}, threads {threads})";
         AssertTensor.BitIdentical(FmaChain(transA, transB, m, n, k, alpha, a, b, beta, c0), c, what + " vs the FMA chain");
         AgainstReference(what, transA, transB, m, n, k, alpha, a, b, beta, c0, c);

@@ -13,7 +13,7 @@ public class GemmDotTests
     private static float[] Run(int m, int n, int k, float alpha, float beta, float[] a, float[] b, float[] c0, int threads)
     {
         var c = (float[])c0.Clone();
-        GemmKernel.GemmOn(GemmVariant.Auto, GemmPath.Dot, false, true, m, n, k, alpha, a, b, beta, c, threads);
+        GemmKernel.GemmOn(GemmVariant.Auto, GemmPath.Dot, false, true, m, n, k, alpha, a, b, beta, c, threads, parallelMinMultiplyAdds: 0);
         return c;
     }
 
@@ -46,8 +46,8 @@ public class GemmDotTests
     [Fact]
     public void Dot_OneTwoThreeThreads_BitIdentical()
     {
-        // 3,000 × 40 × 20 = 2.4M multiply-adds: above the threshold where the rows are split.
-        int m = 3000, n = 40, k = 20;
+        // Threshold 0 (in Run): the 100 row tiles are split across the threads.
+        int m = 300, n = 40, k = 20;
         var rng = new Rng(33);
         float[] a = GemmCheck.Random(rng, m * k), b = GemmCheck.Random(rng, k * n), c0 = GemmCheck.Random(rng, m * n);
         var c1 = Run(m, n, k, 1f, 0.5f, a, b, c0, 1);

@@ -115,8 +115,8 @@ public class GemmKernelTests
     [InlineData(true, true)]
     public void Gemm_OneAndTwoThreads_BitIdentical(bool transA, bool transB)
     {
-        // Large enough (m·n·k ≫ 32,768) that the kernel really splits work across threads.
-        int m = 100, n = 97, k = 64;
+        // Above the 4M multiply-adds from which the public entry point uses more than one thread.
+        int m = 200, n = 197, k = 128;
         var rng = new Rng(14);
         float[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
         float[] c1 = (float[])c0.Clone(), c2 = (float[])c0.Clone();
@@ -149,14 +149,15 @@ public class GemmKernelTests
     {
         float[] a = Random(rng, m * k), b = Random(rng, k * n);
         var c = new float[m * n];
-        GemmKernel.Gemm(transA, transB, m, n, k, 1f, a, b, 0f, c, threads);
+        // Threshold 0: these layer shapes are small, but here the threads must really split them.
+        GemmKernel.GemmOn(GemmVariant.Auto, GemmPath.Auto, transA, transB, m, n, k, 1f, a, b, 0f, c, threads, parallelMinMultiplyAdds: 0);
         return c;
     }
 
     [Theory]
     [InlineData(300, 200, 600)]  // several row blocks: threads take whole row blocks
-    [InlineData(9, 3000, 70)]    // few rows: threads split the columns
-    [InlineData(257, 4100, 3)]   // more than one column block
+    [InlineData(9, 6000, 80)]    // few rows: threads split the columns
+    [InlineData(257, 4100, 5)]   // more than one column block
     public void Gemm_OneTwoThreeThreads_BitIdenticalAndCorrect(int m, int n, int k)
     {
         var rng = new Rng((ulong)(m + n + k));
