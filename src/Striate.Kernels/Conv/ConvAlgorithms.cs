@@ -50,26 +50,34 @@ public static class ConvAlgorithms
 
     /// <summary>
     /// The algorithm the shape rules pick for one pass of <paramref name="g"/> (never Auto or Benchmark). The rules use the
-    /// geometry only, so a shape gets the same algorithm, and the same bits, in every run and at every thread count:
+    /// geometry only, so a shape gets the same algorithm, and the same bits, in every run and at every thread count. They
+    /// come from timing every algorithm on the anchor's layer shapes and on large kernels (docs/kernels/convolution-algorithms.md):
     /// <list type="bullet">
-    /// <item>direct convolution for a 1-D/2-D forward with at most 8 input channels per group (LeNet, RGB stems), where an
-    /// im2col matrix would be large next to the work; for a stride-1 data gradient with at most 8 output channels per group
-    /// (the transposed problem then has few input channels); for a stride-1 weight gradient with at most 2 input channels per group;</item>
-    /// <item>im2col + GEMM otherwise.</item>
+    /// <item>Winograd for every pass of a 2-D 3×3, stride-1, dilation-1 layer with at least 16 input and 16 output channels
+    /// per group and at least 100 output positions (ResNet's 56×56, 28×28 and 14×14 stages; F(4×4) from 32×32 up, F(2×2) below);</item>
+    /// <item>direct convolution for a 1-D/2-D forward with at most 8 input channels per group (LeNet, RGB stems) or a kernel of
+    /// 49 taps or more; for a stride-1 data gradient with at most 8 output channels per group or 121 taps or more; for a
+    /// stride-1 weight gradient with at most 2 input channels per group, or 121 taps or more and at most 16;</item>
+    /// <item>im2col + GEMM otherwise (1×1 layers, strided backwards, 3-D).</item>
     /// </list>
+    /// FFT is never the rule's choice: on the shapes measured, direct convolution beat it (force it, or let
+    /// <see cref="ConvAlgorithm.Benchmark"/> time it).
     /// </summary>
     /// <param name="g">The convolution.</param>
     /// <param name="pass">Which computation.</param>
     /// <returns>The chosen algorithm.</returns>
     public static ConvAlgorithm Choose(in ConvGeometry g, ConvPass pass)
     {
+        if (WinogradConvKernel.IsApplicable(g) && g.CPerGroup >= 16 && g.KPerGroup >= 16 && g.OutputVolume >= 100)
+            return ConvAlgorithm.Winograd;
         bool planar = DirectConvKernel.IsApplicable(g) && g.KernelVolume > 1;
         bool unitStride = g.Height.Stride == 1 && g.Width.Stride == 1;
+        int taps = g.KernelVolume;
         bool direct = pass switch
         {
-            ConvPass.Forward => planar && g.CPerGroup <= 8,
-            ConvPass.BackwardData => planar && unitStride && g.KPerGroup <= 8,
-            _ => planar && unitStride && g.CPerGroup <= 2,
+            ConvPass.Forward => planar && (g.CPerGroup <= 8 || taps >= 49),
+            ConvPass.BackwardData => planar && unitStride && (g.KPerGroup <= 8 || taps >= 121),
+            _ => planar && unitStride && (g.CPerGroup <= 2 || (taps >= 121 && g.CPerGroup <= 16)),
         };
         return direct ? ConvAlgorithm.Direct : ConvAlgorithm.Im2colGemm;
     }

@@ -23,6 +23,7 @@ internal unsafe struct Gemm14x32Avx512 : IGemmMicroKernel
     public static int Nc => 2048;
     public static bool IsSupported => Avx512F.IsSupported;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int rows, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float cScale)
     {
         switch (rows)

@@ -21,6 +21,7 @@ internal unsafe struct Gemm6x16Avx2Fma : IGemmMicroKernel
     public static int Nc => 4080;
     public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int rows, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float cScale)
     {
         switch (rows)

@@ -21,6 +21,7 @@ internal unsafe struct Gemm8x12Vector128 : IGemmMicroKernel
     public static int Nc => 4092;
     public static bool IsSupported => Vector128.IsHardwareAccelerated;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int rows, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float cScale)
     {
         switch (rows)

@@ -39,6 +39,7 @@ internal static unsafe class GemmDot3x3Vector
 
     private readonly struct RowsBody(int m, int n, int k, float alpha, float* a, float* b, float beta, float* c) : IParallelBody
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int start, int end)
         {
             for (int t = start; t < end; t++)

@@ -226,6 +226,7 @@ public static unsafe class GemmKernel
         public readonly bool InPlaceB = inPlaceB;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TK>(in Problem p) where TK : struct, IGemmMicroKernel
     {
         int mr = TK.Mr, nr = TK.Nr;
@@ -299,6 +300,7 @@ public static unsafe class GemmKernel
     private readonly struct PackBBody(bool trans, float* b, int n, int k, int jc, int nc, int pc, int kc, int nr, float* packed)
         : IParallelBody
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int start, int end) => GemmPacking.PackB(trans, b, n, k, jc, nc, pc, kc, nr, start, end, packed);
     }
 
@@ -312,6 +314,7 @@ public static unsafe class GemmKernel
         bool inPlace, bool packBPerChunk, float* bBlock, nint ldb, float* edgeSliver) : IParallelBody
         where TK : struct, IGemmMicroKernel
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int start, int end)
         {
             int mr = TK.Mr, nr = TK.Nr;

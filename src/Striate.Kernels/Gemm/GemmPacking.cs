@@ -92,8 +92,9 @@ internal static unsafe class GemmPacking
             var s = Vector256.Create(scale);
             for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(src + i) * s, dst + i);
         }
-        else if (Vector128.IsHardwareAccelerated)
+        if (Vector128.IsHardwareAccelerated)
         {
+            // The rest of a 14-row A sliver (8 + 4 + 2) or all of it on 128-bit hardware.
             var s = Vector128.Create(scale);
             for (; i + 4 <= count; i += 4) Vector128.Store(Vector128.Load(src + i) * s, dst + i);
         }
@@ -106,6 +107,7 @@ internal static unsafe class GemmPacking
     /// stay in L1 while every group of source rows adds its values to them. Rows go eight at a time
     /// (AVX 8×8 transposes), then four (SSE 4×4), two (SSE 2×4), then one.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose(float* src, nint lds, int rows, int cols, float scale, float* dst, nint ldd)
     {
         const int Chunk = 64;
@@ -130,6 +132,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Eight source rows, columns [p0, p1): 8×8 blocks in ymm registers, then the ragged columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose8(float* src, nint lds, int p0, int p1, float scale, float* dst, nint ldd)
     {
         bool scaled = scale != 1f;
@@ -186,6 +189,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Two source rows, columns [p0, p1): 2×4 blocks, each column's pair stored as one 64-bit half.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose2(float* src, nint lds, int p0, int p1, float scale, float* dst, nint ldd)
     {
         bool scaled = scale != 1f;
@@ -217,6 +221,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Four source rows, columns [p0, p1): 4×4 blocks in xmm registers, then the ragged columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose4(float* src, nint lds, int p0, int p1, float scale, float* dst, nint ldd)
     {
         bool scaled = scale != 1f;

@@ -163,7 +163,7 @@ public sealed class ConvAlgorithmTests : IDisposable
     }
 
     [Fact]
-    public void Choose_ShapeRules_PickDirectForFewChannelsAndIm2colOtherwise()
+    public void Choose_ShapeRules_WinogradDirectOrIm2colByShape()
     {
         static ConvGeometry G(int c, int k, int r, int stride = 1) =>
             ConvGeometry.TwoD(8, c, k, new ConvAxis(28, r, stride, 1, r / 2, r / 2), new ConvAxis(28, r, stride, 1, r / 2, r / 2));
@@ -173,6 +173,17 @@ public sealed class ConvAlgorithmTests : IDisposable
         Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithms.Choose(G(3, 64, 7, 2), ConvPass.Forward));
         Assert.Equal(ConvAlgorithm.Im2colGemm, ConvAlgorithms.Choose(G(3, 64, 7, 2), ConvPass.BackwardData));
         Assert.Equal(ConvAlgorithm.Im2colGemm, ConvAlgorithms.Choose(G(256, 64, 1), ConvPass.Forward));
+        // ResNet's 3×3 stages: Winograd at 56×56, 28×28 and 14×14; im2col at 7×7 (too few tiles).
+        foreach (var pass in Enum.GetValues<ConvPass>())
+        {
+            Assert.Equal(ConvAlgorithm.Winograd, ConvAlgorithms.Choose(G(64, 64, 3) with { Height = new ConvAxis(56, 3, 1, 1, 1, 1), Width = new ConvAxis(56, 3, 1, 1, 1, 1) }, pass));
+            Assert.Equal(ConvAlgorithm.Winograd, ConvAlgorithms.Choose(G(128, 128, 3), pass));
+            Assert.Equal(ConvAlgorithm.Winograd, ConvAlgorithms.Choose(G(256, 256, 3) with { Height = new ConvAxis(14, 3, 1, 1, 1, 1), Width = new ConvAxis(14, 3, 1, 1, 1, 1) }, pass));
+            Assert.Equal(ConvAlgorithm.Im2colGemm, ConvAlgorithms.Choose(G(512, 512, 3) with { Height = new ConvAxis(7, 3, 1, 1, 1, 1), Width = new ConvAxis(7, 3, 1, 1, 1, 1) }, pass));
+        }
+        // Large kernels: direct forward.
+        Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithms.Choose(G(64, 64, 9), ConvPass.Forward));
+        Assert.Equal(ConvAlgorithm.Im2colGemm, ConvAlgorithms.Choose(G(64, 64, 9), ConvPass.BackwardWeights));
         var threeD = new ConvGeometry(2, 1, 2, new ConvAxis(5, 3), new ConvAxis(5, 3), new ConvAxis(5, 3));
         foreach (var pass in Enum.GetValues<ConvPass>()) Assert.Equal(ConvAlgorithm.Im2colGemm, ConvAlgorithms.Choose(threeD, pass));
     }

@@ -11,9 +11,10 @@ namespace Striate.Tests.Kernels.Conv;
 
 public class WinogradConvKernelTests
 {
-    // Error factors over the im2col dot-product bound (terms + 2)·u·Σ|w·x| (see the kernel's header):
-    // observed at most ~2× (F2) and ~20× (F4) forward/data, ~40× for the F4 weight gradient.
-    private const double F2Factor = 8, F4Factor = 64, F4WeightFactor = 128;
+    // Error factors over the im2col dot-product bound (terms + 2)·u·Σ|w·x| (see the kernel's header): measured
+    // errors reach 0.05 of the bound for F(2×2) (as im2col) and 0.44 for F(4×4), so F(2×2) gets the bound itself and
+    // F(4×4) four times it: still far below one wrong term.
+    private const double F2Factor = 1, F4Factor = 4, F4WeightFactor = 4;
 
     private sealed class Winograd(int tile) : IConvPasses
     {
@@ -102,7 +103,8 @@ public class WinogradConvKernelTests
     public void TileSize_LargeOutputsUseF4_SmallOnesF2()
     {
         Assert.Equal(4, WinogradConvKernel.TileSize(ConvGeometry.TwoD(1, 1, 1, A(56, 3, 1, 1, 1, 1), A(56, 3, 1, 1, 1, 1))));
-        Assert.Equal(4, WinogradConvKernel.TileSize(ConvGeometry.TwoD(1, 1, 1, A(8, 3, 1, 1, 1, 1), A(8, 3, 1, 1, 1, 1))));
+        Assert.Equal(4, WinogradConvKernel.TileSize(ConvGeometry.TwoD(1, 1, 1, A(32, 3, 1, 1, 1, 1), A(34, 3, 1, 1, 1, 1))));
+        Assert.Equal(2, WinogradConvKernel.TileSize(ConvGeometry.TwoD(1, 1, 1, A(28, 3, 1, 1, 1, 1), A(28, 3, 1, 1, 1, 1))));
         Assert.Equal(2, WinogradConvKernel.TileSize(ConvGeometry.TwoD(1, 1, 1, A(7, 3, 1, 1, 1, 1), A(56, 3, 1, 1, 1, 1))));
     }
 
