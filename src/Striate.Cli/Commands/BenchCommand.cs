@@ -101,9 +101,14 @@ public static class BenchCommand
         double median = repeat % 2 == 1 ? seconds[repeat / 2] : (seconds[repeat / 2 - 1] + seconds[repeat / 2]) / 2;
         double flop = 2.0 * size * size * size;
         return new GemmBenchLine("gemm", size, threads, GemmKernel.MicroKernel,
-            Math.Round(flop / seconds[0] / 1e9, 2), Math.Round(flop / median / 1e9, 2),
-            Math.Round(seconds[0] * 1e3, 4), Math.Round(median * 1e3, 4), repeat, callsPerRun);
+            Significant(flop / seconds[0] / 1e9), Significant(flop / median / 1e9),
+            Significant(seconds[0] * 1e3), Significant(median * 1e3), repeat, callsPerRun);
     }
+
+    // Six significant digits: a fixed number of decimals would round a microsecond-scale time to a few
+    // digits and make GFLOP/s and milliseconds disagree.
+    private static double Significant(double value) =>
+        value == 0 || !double.IsFinite(value) ? value : double.Parse(value.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 }
 
 /// <summary>The result of <c>bench gemm</c>, one JSON line with <c>--json</c>.</summary>

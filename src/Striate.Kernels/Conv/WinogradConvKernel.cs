@@ -11,9 +11,10 @@
 //     with the flipped, transposed filters wᵀ (ConvSupport.FlipTranspose), so it runs the code above, adding into dx.
 //   BackwardWeights: the adjoint of the forward in the transform domain:
 //     dM[ξ][k][t] = (A·dy[k,t]·Aᵀ)[ξ]   dU[ξ][k][c] = Σ_t dM[ξ][k][t] · V[ξ][c][t]   dw[k,c] += Gᵀ·dU[k,c]·G
-// Layout: the input is copied once into a zero-padded buffer whose rows are split into m phases
-// (row[φ·L + j] = padded[φ + m·j]); the column e of the tiles j..j+7 is then 8 consecutive floats, so the
-// transforms run on Vector256 registers holding 8 tiles, and V and M store 8 tiles per vector.
+// Layout: just before its transform, each tile row's α input rows are copied into a small zero-padded
+// buffer whose rows are split into m phases (row[φ·L + j] = padded[φ + m·j], AVX2 shuffles); the column e
+// of the tiles j..j+7 is then 8 consecutive floats, so the transforms run on Vector256 registers holding
+// 8 tiles, and V and M store 8 tiles per vector. The copy stays in cache (no padded copy of the batch).
 // Tiles are processed in chunks of whole tile rows (sizes fixed by the shape, never by the thread count).
 // Forward: chunks are split across threads, each chunk's α² GEMMs single-threaded (or, with fewer chunks
 // than threads, one chunk at a time with threaded GEMMs); every output belongs to one chunk.
@@ -21,11 +22,11 @@
 // element over every tile), the α² GEMMs split across threads; so all three passes give the same bits
 // for every thread count.
 // Numerics: the transforms mix inputs with coefficients up to 5 (Bᵀ) and 8 (Aᵀ) and the filter transform
-// G has 1/6 and 1/24, so F(4×4,3×3) rounds larger intermediate values than the direct sum. Measured error,
-// as a fraction of im2col's worst-case dot-product bound (terms + 2)·u·Σ|w·x| (random data, C = 5 to 128):
-// F(2×2,3×3) at most 0.05 in every pass, as im2col (0.05); F(4×4,3×3) at most 0.44 forward and data
-// gradient and 0.12 weight gradient, about ten times im2col's error. The tests allow the bound itself
-// (factor 1) for F(2×2) and four times it for F(4×4) (docs/kernels/convolution-algorithms.md).
+// G has 1/6 and 1/24, so F(4×4,3×3) rounds intermediate values larger than the terms of the direct sum.
+// That error does not grow with the number of channels: it acts like a fixed number of extra terms in the
+// dot-product bound (terms + 2)·u·Σ|w·x|. Measured on random data (C/G = 1 to 128), the worst error was
+// 2.5·u·Σ|w·x| for F(2×2,3×3) (im2col's own error is of the same size) and 64·u·Σ|w·x| for F(4×4,3×3) at one
+// channel per group (25 at 64 channels); the tests allow 16 and 128 extra terms (docs/kernels/convolution-algorithms.md).
 using System.Buffers;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -192,7 +193,6 @@ public static unsafe class WinogradConvKernel
             int m = tile.M;
             Th = (p + m - 1) / m;
             Tw = (q + m - 1) / m;
-            Rows = Th * m + 2;
             PhaseLength = ConvSupport.RoundUp(Tw, 8) + 2;
             // About 2^20 floats of V and M per chunk (4 MiB), at least 32 tiles for the GEMMs' width.
             int target = Math.Clamp((1 << 20) / (tile.Positions * (cin + kout)), 32, 512);
@@ -225,15 +225,11 @@ public static unsafe class WinogradConvKernel
 
         public int Tw { get; }
 
-        public int Rows { get; }
-
         public int PhaseLength { get; }
 
         public int RowsPerChunk { get; }
 
         public int RowStride => Tile.M * PhaseLength;
-
-        public long PlaneStride => (long)Rows * RowStride;
 
         public int TileRows => N * Th;
 
@@ -245,40 +241,72 @@ public static unsafe class WinogradConvKernel
         public long Slab(int channels) => (long)channels * MaxTiles + 8;
     }
 
-    /// <summary>Copies planes into the padded, phase-split layout: buffer row r, column col hold source (r − top, col − left), zero outside.</summary>
-    private readonly struct FillBody(float* src, Plan plan, float* dst) : IParallelBody
+    /// <summary>
+    /// Rows [first, first + count) of one plane in the padded, phase-split layout: buffer row r, column col hold source
+    /// (r − top, col − left), zero outside. Each source row is laid out zero-padded in <paramref name="scratch"/> (m·L + 32
+    /// floats), then split into its m phases 8 outputs at a time by AVX2 shuffles (a scalar loop elsewhere). The tile rows of
+    /// a chunk are filled just before their transform, so the copy stays in cache.
+    /// </summary>
+    private static void FillRows(in Plan plan, float* plane, int first, int count, float* dst, float* scratch)
     {
-        public void Invoke(int start, int end)
+        int m = plan.Tile.M, length = plan.PhaseLength, padded = m * length;
+        for (int r = first; r < first + count; r++, dst += plan.RowStride)
         {
-            int m = plan.Tile.M, length = plan.PhaseLength;
-            for (int plane = start; plane < end; plane++)
+            int i = r - plan.Top;
+            if (i < 0 || i >= plan.H)
             {
-                float* s = src + (long)plane * plan.H * plan.W;
-                float* d = dst + plane * plan.PlaneStride;
-                for (int row = 0; row < plan.Rows; row++, d += plan.RowStride)
+                new Span<float>(dst, plan.RowStride).Clear();
+                continue;
+            }
+            // scratch[col] = x[i, col − left] for col in [0, m·L), zero outside the source row.
+            float* srow = plane + (long)i * plan.W;
+            int c0 = Math.Clamp(plan.Left, 0, padded), c1 = Math.Clamp(plan.Left + plan.W, c0, padded);
+            new Span<float>(scratch, c0).Clear();
+            new ReadOnlySpan<float>(srow + (c0 - plan.Left), c1 - c0).CopyTo(new Span<float>(scratch + c0, c1 - c0));
+            new Span<float>(scratch + c1, padded + 32 - c1).Clear();
+            Deinterleave(m, scratch, dst, length);
+        }
+    }
+
+    /// <summary>d[φ·L + j] = row[φ + m·j] for j &lt; L (row holds at least m·L + 32 readable floats).</summary>
+    private static void Deinterleave(int m, float* row, float* d, int length)
+    {
+        int j = 0;
+        if (Avx2.IsSupported)
+        {
+            if (m == 4)
+            {
+                var order = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
+                for (; j + 8 <= length; j += 8)
                 {
-                    int i = row - plan.Top;
-                    if (i < 0 || i >= plan.H)
-                    {
-                        new Span<float>(d, plan.RowStride).Clear();
-                        continue;
-                    }
-                    float* srow = s + (long)i * plan.W;
-                    for (int phase = 0; phase < m; phase++)
-                    {
-                        // Phase element j holds source column phase + m·j − left: inside [0, W) for j in [j0, j1).
-                        float* dp = d + phase * length;
-                        int first = plan.Left - phase;
-                        int j0 = Math.Clamp(first <= 0 ? 0 : (first + m - 1) / m, 0, length);
-                        int j1 = Math.Clamp(plan.W + first <= 0 ? 0 : (plan.W + first + m - 1) / m, j0, length);
-                        new Span<float>(dp, j0).Clear();
-                        float* from = srow + phase - plan.Left;
-                        for (int j = j0; j < j1; j++) dp[j] = from[m * j];
-                        new Span<float>(dp + j1, length - j1).Clear();
-                    }
+                    // Each register holds (a, a+4) pairs; a 4×4 transpose of those 64-bit pairs gathers each phase.
+                    float* from = row + 4 * j;
+                    var v0 = Avx2.PermuteVar8x32(Vector256.Load(from), order).AsDouble();
+                    var v1 = Avx2.PermuteVar8x32(Vector256.Load(from + 8), order).AsDouble();
+                    var v2 = Avx2.PermuteVar8x32(Vector256.Load(from + 16), order).AsDouble();
+                    var v3 = Avx2.PermuteVar8x32(Vector256.Load(from + 24), order).AsDouble();
+                    Vector256<double> t0 = Avx.UnpackLow(v0, v1), t1 = Avx.UnpackHigh(v0, v1), t2 = Avx.UnpackLow(v2, v3), t3 = Avx.UnpackHigh(v2, v3);
+                    Avx.Permute2x128(t0, t2, 0x20).AsSingle().Store(d + j);
+                    Avx.Permute2x128(t1, t3, 0x20).AsSingle().Store(d + length + j);
+                    Avx.Permute2x128(t0, t2, 0x31).AsSingle().Store(d + 2 * length + j);
+                    Avx.Permute2x128(t1, t3, 0x31).AsSingle().Store(d + 3 * length + j);
+                }
+            }
+            else
+            {
+                var order = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+                for (; j + 8 <= length; j += 8)
+                {
+                    float* from = row + 2 * j;
+                    var v0 = Avx2.PermuteVar8x32(Vector256.Load(from), order);
+                    var v1 = Avx2.PermuteVar8x32(Vector256.Load(from + 8), order);
+                    Avx.Permute2x128(v0, v1, 0x20).Store(d + j);
+                    Avx.Permute2x128(v0, v1, 0x31).Store(d + length + j);
                 }
             }
         }
+        for (; j < length; j++)
+            for (int phase = 0; phase < m; phase++) d[phase * length + j] = row[phase + m * j];
     }
 
     /// <summary>U[ξ][k][c] = (G·w[k,c]·Gᵀ)[ξ], accumulated in double and rounded once. One item per filter k.</summary>
@@ -312,32 +340,28 @@ public static unsafe class WinogradConvKernel
     {
         var tile = plan.Tile;
         int cg = plan.Cin / plan.Groups;
-        long bufferLength = plan.N * plan.Cin * plan.PlaneStride;
         long uLength = (long)tile.Positions * plan.Kout * cg;
-        float[] buffer = ArrayPool<float>.Shared.Rent((int)bufferLength);
         float[] transformed = ArrayPool<float>.Shared.Rent((int)uLength);
         try
         {
-            fixed (float* pbuf = buffer, pu = transformed)
+            fixed (float* pu = transformed)
             {
-                ParallelFor.Run(plan.N * plan.Cin, threads, new FillBody(x, plan, pbuf));
                 ParallelFor.Run(plan.Kout, threads, new FilterTransformBody(tile, cg, plan.Kout, w, pu), minItemsPerThread: 4);
                 int chunks = plan.Chunks;
                 if (chunks >= threads || threads == 1)
-                    ParallelFor.Run(chunks, threads, new ChunkBody(plan, pbuf, pu, bias, y, relu, accumulate, 1));
+                    ParallelFor.Run(chunks, threads, new ChunkBody(plan, x, pu, bias, y, relu, accumulate, 1));
                 else
-                    new ChunkBody(plan, pbuf, pu, bias, y, relu, accumulate, threads).Invoke(0, chunks);
+                    new ChunkBody(plan, x, pu, bias, y, relu, accumulate, threads).Invoke(0, chunks);
             }
         }
         finally
         {
             ArrayPool<float>.Shared.Return(transformed);
-            ArrayPool<float>.Shared.Return(buffer);
         }
     }
 
-    /// <summary>Whole chunks of tile rows: input transform, α² GEMMs, output transform with the epilogue.</summary>
-    private readonly struct ChunkBody(Plan plan, float* input, float* u, float* bias, float* y, bool relu, bool accumulate, int gemmThreads) : IParallelBody
+    /// <summary>Whole chunks of tile rows: padded copy and input transform per tile row, α² GEMMs, output transform with the epilogue.</summary>
+    private readonly struct ChunkBody(Plan plan, float* x, float* u, float* bias, float* y, bool relu, bool accumulate, int gemmThreads) : IParallelBody
     {
         public void Invoke(int start, int end)
         {
@@ -345,17 +369,26 @@ public static unsafe class WinogradConvKernel
             long vSlab = plan.Slab(plan.Cin), mSlab = plan.Slab(plan.Kout);
             float[] vArray = ArrayPool<float>.Shared.Rent((int)(tile.Positions * vSlab));
             float[] mArray = ArrayPool<float>.Shared.Rent((int)(tile.Positions * mSlab));
+            // The α padded input rows of one tile row (one channel at a time), and one zero-padded source row.
+            float[] rowsArray = ArrayPool<float>.Shared.Rent(tile.Alpha * plan.RowStride + tile.M * plan.PhaseLength + 32);
             try
             {
-                fixed (float* v = vArray, mm = mArray)
+                fixed (float* v = vArray, mm = mArray, rowBuffer = rowsArray)
                 {
+                    float* scratch = rowBuffer + tile.Alpha * plan.RowStride;
                     for (int chunk = start; chunk < end; chunk++)
                     {
                         int row0 = chunk * plan.RowsPerChunk, rows = Math.Min(plan.RowsPerChunk, plan.TileRows - row0);
                         int tiles = rows * plan.Tw;
-                        for (int c = 0; c < plan.Cin; c++)
-                            for (int r = 0; r < rows; r++)
-                                InputTransform(plan, input, row0 + r, c, v + (long)c * tiles + r * plan.Tw, vSlab);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int n = (row0 + r) / plan.Th, ti = row0 + r - n * plan.Th;
+                            for (int c = 0; c < plan.Cin; c++)
+                            {
+                                FillRows(plan, x + ((long)n * plan.Cin + c) * plan.H * plan.W, ti * tile.M, tile.Alpha, rowBuffer, scratch);
+                                InputTransform(plan, rowBuffer, v + (long)c * tiles + r * plan.Tw, vSlab);
+                            }
+                        }
                         int cg = plan.Cin / plan.Groups, kg = plan.Kout / plan.Groups;
                         for (int xi = 0; xi < tile.Positions; xi++)
                             for (int grp = 0; grp < plan.Groups; grp++)
@@ -375,6 +408,7 @@ public static unsafe class WinogradConvKernel
             }
             finally
             {
+                ArrayPool<float>.Shared.Return(rowsArray);
                 ArrayPool<float>.Shared.Return(mArray);
                 ArrayPool<float>.Shared.Return(vArray);
             }
@@ -382,13 +416,13 @@ public static unsafe class WinogradConvKernel
     }
 
     /// <summary>
-    /// V[ξ][c][t] = (Bᵀ·d·B)[ξ] for the tiles of one tile row (image n = tileRow / Th) of channel c, 8 tiles per vector;
-    /// <paramref name="dst"/> points at tile 0 of the row in position 0's slab, positions are <paramref name="slab"/> apart.
+    /// V[ξ][c][t] = (Bᵀ·d·B)[ξ] for the tiles of one tile row of one channel, from its α padded, phase-split input rows
+    /// <paramref name="rows"/>, 8 tiles per vector; <paramref name="dst"/> points at tile 0 of the row in position 0's slab,
+    /// positions are <paramref name="slab"/> apart.
     /// </summary>
-    private static void InputTransform(in Plan plan, float* input, int tileRow, int c, float* dst, long slab)
+    private static void InputTransform(in Plan plan, float* rows, float* dst, long slab)
     {
-        int m = plan.Tile.M, alpha = m + 2, n = tileRow / plan.Th, ti = tileRow - n * plan.Th;
-        float* rows = input + ((long)n * plan.Cin + c) * plan.PlaneStride + (long)ti * m * plan.RowStride;
+        int m = plan.Tile.M, alpha = m + 2;
         var d = stackalloc Vector256<float>[36];
         var t = stackalloc Vector256<float>[36];
         // Offset of tile element (i, e) from the row's first tile: row i, phase e mod m, index ⌊e / m⌋.
@@ -479,22 +513,18 @@ public static unsafe class WinogradConvKernel
         long vSlab = plan.Slab(plan.Cin), mSlab = plan.Slab(plan.Kout), uLength = (long)tile.Positions * plan.Kout * cg;
         // dy in the same phase-split layout (m phases, zero beyond P × Q), rows padded to whole tiles.
         var dyPlan = new Plan(tile, plan.N, plan.Kout, plan.Kout, 1, plan.P, plan.Q, plan.P, plan.Q, 0, 0);
-        float[] buffer = ArrayPool<float>.Shared.Rent((int)(plan.N * plan.Cin * plan.PlaneStride));
-        float[] dyBuffer = ArrayPool<float>.Shared.Rent((int)(plan.N * plan.Kout * dyPlan.PlaneStride));
         float[] vArray = ArrayPool<float>.Shared.Rent((int)(tile.Positions * vSlab));
         float[] mArray = ArrayPool<float>.Shared.Rent((int)(tile.Positions * mSlab));
         float[] du = ArrayPool<float>.Shared.Rent((int)uLength);
         try
         {
-            fixed (float* pbuf = buffer, pdyb = dyBuffer, v = vArray, mm = mArray, pdu = du)
+            fixed (float* v = vArray, mm = mArray, pdu = du)
             {
-                ParallelFor.Run(plan.N * plan.Cin, threads, new FillBody(x, plan, pbuf));
-                ParallelFor.Run(plan.N * plan.Kout, threads, new FillBody(dy, dyPlan, pdyb));
                 for (int chunk = 0; chunk < plan.Chunks; chunk++)
                 {
                     int row0 = chunk * plan.RowsPerChunk, rows = Math.Min(plan.RowsPerChunk, plan.TileRows - row0);
                     int tiles = rows * plan.Tw;
-                    ParallelFor.Run(plan.Cin + plan.Kout, threads, new TransformBothBody(plan, dyPlan, pbuf, pdyb, v, mm, row0, rows, tiles, vSlab, mSlab));
+                    ParallelFor.Run(plan.Cin + plan.Kout, threads, new TransformBothBody(plan, dyPlan, x, dy, v, mm, row0, rows, tiles, vSlab, mSlab));
                     ParallelFor.Run(tile.Positions * plan.Groups, threads, new WeightGemmBody(plan, v, mm, pdu, tiles, vSlab, mSlab, chunk == 0));
                 }
                 ParallelFor.Run(plan.Kout, threads, new WeightInverseBody(tile, cg, plan.Kout, pdu, dw), minItemsPerThread: 4);
@@ -505,33 +535,58 @@ public static unsafe class WinogradConvKernel
             ArrayPool<float>.Shared.Return(du);
             ArrayPool<float>.Shared.Return(mArray);
             ArrayPool<float>.Shared.Return(vArray);
-            ArrayPool<float>.Shared.Return(dyBuffer);
-            ArrayPool<float>.Shared.Return(buffer);
         }
     }
 
-    /// <summary>Items 0..Cin−1: input transform of channel c; items Cin..: dM transform of output channel k. Each item writes its own rows.</summary>
-    private readonly struct TransformBothBody(Plan plan, Plan dyPlan, float* input, float* dyBuffer, float* v, float* mm,
+    /// <summary>
+    /// Items 0..Cin−1: input transform of channel c; items Cin..: dM transform of output channel k, each tile row filled into a
+    /// per-thread buffer just before its transform. Each item writes its own rows of V or dM.
+    /// </summary>
+    private readonly struct TransformBothBody(Plan plan, Plan dyPlan, float* x, float* dy, float* v, float* mm,
         int row0, int rows, int tiles, long vSlab, long mSlab) : IParallelBody
     {
         public void Invoke(int start, int end)
         {
-            for (int item = start; item < end; item++)
-                for (int r = 0; r < rows; r++)
+            var tile = plan.Tile;
+            int stride = Math.Max(plan.RowStride, dyPlan.RowStride), phases = Math.Max(plan.PhaseLength, dyPlan.PhaseLength);
+            float[] rowsArray = ArrayPool<float>.Shared.Rent(tile.Alpha * stride + tile.M * phases + 32);
+            try
+            {
+                fixed (float* rowBuffer = rowsArray)
                 {
-                    if (item < plan.Cin)
-                        InputTransform(plan, input, row0 + r, item, v + (long)item * tiles + r * plan.Tw, vSlab);
-                    else
-                        GradientTransform(dyPlan, dyBuffer, row0 + r, item - plan.Cin, mm + (long)(item - plan.Cin) * tiles + r * plan.Tw, mSlab);
+                    float* scratch = rowBuffer + tile.Alpha * stride;
+                    for (int item = start; item < end; item++)
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int n = (row0 + r) / plan.Th, ti = row0 + r - n * plan.Th;
+                            if (item < plan.Cin)
+                            {
+                                FillRows(plan, x + ((long)n * plan.Cin + item) * plan.H * plan.W, ti * tile.M, tile.Alpha, rowBuffer, scratch);
+                                InputTransform(plan, rowBuffer, v + (long)item * tiles + r * plan.Tw, vSlab);
+                            }
+                            else
+                            {
+                                int k = item - plan.Cin;
+                                FillRows(dyPlan, dy + ((long)n * plan.Kout + k) * plan.P * plan.Q, ti * tile.M, tile.M, rowBuffer, scratch);
+                                GradientTransform(dyPlan, rowBuffer, mm + (long)k * tiles + r * plan.Tw, mSlab);
+                            }
+                        }
                 }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(rowsArray);
+            }
         }
     }
 
-    /// <summary>dM[ξ][k][t] = (A·dY·Aᵀ)[ξ] for the tiles of one tile row of output channel k (dY the m×m gradient tile, zero beyond P × Q).</summary>
-    private static void GradientTransform(in Plan dyPlan, float* dyBuffer, int tileRow, int k, float* dst, long slab)
+    /// <summary>
+    /// dM[ξ][k][t] = (A·dY·Aᵀ)[ξ] for the tiles of one tile row of one output channel, from its m phase-split gradient rows
+    /// <paramref name="rows"/> (dY the m×m gradient tile, zero beyond P × Q).
+    /// </summary>
+    private static void GradientTransform(in Plan dyPlan, float* rows, float* dst, long slab)
     {
-        int m = dyPlan.Tile.M, alpha = m + 2, n = tileRow / dyPlan.Th, ti = tileRow - n * dyPlan.Th;
-        float* rows = dyBuffer + ((long)n * dyPlan.Cin + k) * dyPlan.PlaneStride + (long)ti * m * dyPlan.RowStride;
+        int m = dyPlan.Tile.M, alpha = m + 2;
         var d = stackalloc Vector256<float>[16];
         var t = stackalloc Vector256<float>[24];
         var o = stackalloc Vector256<float>[36];

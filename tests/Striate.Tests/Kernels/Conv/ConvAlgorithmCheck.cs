@@ -3,8 +3,9 @@
 // determinism and accumulate-once backwards.
 // Error model: a float32 sum of `terms` products differs from the exact sum by at most
 // factor·(terms + 2)·u·Σ|terms| (Σ|terms| from the reference on |inputs|); factor = 1 for the
-// algorithms that form the same products as the definition (im2col, direct), larger for the
-// transform algorithms, whose documented bounds say by how much.
+// algorithms that form the same products as the definition (im2col, direct). The transform
+// algorithms round transformed values whose size is set by the transform matrices, not by the sum's
+// length: they count as `transformTerms` extra terms (see each kernel's header).
 using Striate.Kernels.Conv;
 using Striate.Kernels.Reference;
 using Striate.Tests.TestSupport;
@@ -26,7 +27,7 @@ internal interface IConvPasses
 
 internal static class ConvAlgorithmCheck
 {
-    public static void Forward(IConvPasses impl, ConvGeometry g, double factor, ulong seed = 1, bool globalBound = false)
+    public static void Forward(IConvPasses impl, ConvGeometry g, double factor, ulong seed = 1, bool globalBound = false, int transformTerms = 0)
     {
         var rng = new Rng(seed);
         float[] x = Random(rng, g.InputLength), wt = Random(rng, g.WeightLength), b = Random(rng, g.K);
@@ -40,11 +41,11 @@ internal static class ConvAlgorithmCheck
             var magnitude = new double[g.OutputLength];
             ConvReference.Forward<double>(g, ToDouble(x), ToDouble(wt), ToDouble(bias), expected);
             ConvReference.Forward<double>(g, Abs(x), Abs(wt), Abs(bias), magnitude);
-            AssertClose(expected, magnitude, y, g.GroupRows + 1, factor, $"{impl.Name} Forward (bias {withBias}) {g}", globalBound);
+            AssertClose(expected, magnitude, y, g.GroupRows + 1 + transformTerms, factor, $"{impl.Name} Forward (bias {withBias}) {g}", globalBound);
         }
     }
 
-    public static void BackwardData(IConvPasses impl, ConvGeometry g, double factor, ulong seed = 2, bool globalBound = false)
+    public static void BackwardData(IConvPasses impl, ConvGeometry g, double factor, ulong seed = 2, bool globalBound = false, int transformTerms = 0)
     {
         var rng = new Rng(seed);
         float[] dy = Random(rng, g.OutputLength), wt = Random(rng, g.WeightLength), dx0 = Random(rng, g.InputLength);
@@ -54,10 +55,10 @@ internal static class ConvAlgorithmCheck
         var magnitude = Abs(dx0);
         ConvReference.BackwardData<double>(g, ToDouble(dy), ToDouble(wt), expected);
         ConvReference.BackwardData<double>(g, Abs(dy), Abs(wt), magnitude);
-        AssertClose(expected, magnitude, dx, g.KPerGroup * g.KernelVolume + 1, factor, $"{impl.Name} BackwardData {g}", globalBound);
+        AssertClose(expected, magnitude, dx, g.KPerGroup * g.KernelVolume + 1 + transformTerms, factor, $"{impl.Name} BackwardData {g}", globalBound);
     }
 
-    public static void BackwardWeights(IConvPasses impl, ConvGeometry g, double factor, ulong seed = 3, bool globalBound = false)
+    public static void BackwardWeights(IConvPasses impl, ConvGeometry g, double factor, ulong seed = 3, bool globalBound = false, int transformTerms = 0)
     {
         var rng = new Rng(seed);
         float[] x = Random(rng, g.InputLength), dy = Random(rng, g.OutputLength);
@@ -67,7 +68,7 @@ internal static class ConvAlgorithmCheck
         double[] expectedW = ToDouble(dw0), expectedB = ToDouble(db0), magnitudeW = Abs(dw0), magnitudeB = Abs(db0);
         ConvReference.BackwardWeights<double>(g, ToDouble(x), ToDouble(dy), expectedW, expectedB);
         ConvReference.BackwardWeights<double>(g, Abs(x), Abs(dy), magnitudeW, magnitudeB);
-        AssertClose(expectedW, magnitudeW, dw, g.N * g.OutputVolume + 1, factor, $"{impl.Name} BackwardWeights dw {g}", globalBound);
+        AssertClose(expectedW, magnitudeW, dw, g.N * g.OutputVolume + 1 + transformTerms, factor, $"{impl.Name} BackwardWeights dw {g}", globalBound);
         AssertClose(expectedB, magnitudeB, db, g.N * g.OutputVolume + 1, 1, $"{impl.Name} BackwardWeights db {g}");
     }
 
