@@ -17,8 +17,10 @@ public static class Program
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(InferCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(VisualizeCommand.Create());
         root.Subcommands.Add(AugmentCommand.Create());
+        root.Subcommands.Add(FeaturesCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -5,7 +5,8 @@
 // of R timed runs repeats the call enough times to last about 10 ms (one call from N ≈ 700 up); a
 // run's rate is 2·N³·calls / time. Reported: the best run (least disturbed by other work on the
 // machine: short runs catch its quiet moments) and the median.
-// The bench command is the home for further subcommands (conv2d, resnet18) with the same conventions.
+// Further subcommands with the same conventions: conv2d (BenchConv2dCommand.cs), fma (BenchFmaCommand.cs),
+// resnet18 (BenchResnet18Command.cs).
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -26,6 +27,8 @@ public static class BenchCommand
         var bench = new Command("bench", "Measure Striate's kernels on this machine (GFLOP/s).");
         bench.Subcommands.Add(CreateGemm());
         bench.Subcommands.Add(BenchConv2dCommand.Create());
+        bench.Subcommands.Add(BenchFmaCommand.Create());
+        bench.Subcommands.Add(BenchResnet18Command.Create());
         return bench;
     }
 

@@ -1,13 +1,17 @@
-// striate infer: runs a saved model on tensors stored as .npy files, writes the raw outputs to an
-// .npy file and prints the top-k classes of each input, named from the checkpoint's class_names.
+// striate infer: runs a saved model (a Striate checkpoint or an .onnx file) on tensors stored as .npy
+// files or on images, writes the raw outputs to an .npy file and prints the top-k classes of each
+// input, named from the model's class_names metadata.
 //
-// Each --input holds one sample shaped like the model's input (the checkpoint's input_shape, e.g.
-// 1,28,28) or a batch of them (N, 1, 28, 28); all inputs are stacked into one batch in the order
+// Each .npy --input holds one sample shaped like the model's input (the input_shape metadata, e.g.
+// 1,28,28) or a batch of them (N, 1, 28, 28); an image (PNG, PPM/PGM/PNM, BMP) is one sample, resized
+// and normalized as the metadata says (InferInputs). All inputs are stacked into one batch in the order
 // given. Probabilities are softmax(logits) per sample, p_c = exp(z_c − max z) / Σ_j exp(z_j − max z).
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Striate.Autograd;
+using Striate.Layers;
+using Striate.Onnx;
 using Striate.Serialization;
 
 namespace Striate.Cli.Commands;
@@ -18,13 +22,13 @@ public static class InferCommand
     /// <summary>Builds the command and its options.</summary>
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "A Striate checkpoint (written by striate train --save or Checkpoint.Save)", Required = true };
-        var inputs = new Option<string[]>("--input") { Description = "An .npy tensor: one sample shaped like the model's input, or a batch of them (repeatable)", Required = true, Arity = ArgumentArity.OneOrMore };
+        var model = new Option<string>("--model") { Description = "A Striate checkpoint (written by striate train --save or Checkpoint.Save) or an .onnx model", Required = true };
+        var inputs = new Option<string[]>("--input") { Description = "An .npy tensor (one sample shaped like the model's input, or a batch of them) or an image (PNG/PPM/PGM/BMP, resized and normalized per the model's metadata); repeatable", Required = true, Arity = ArgumentArity.OneOrMore };
         var output = new Option<string?>("--output") { Description = "Write the model's outputs for all inputs, stacked, to this .npy file" };
         var top = new Option<int>("--top") { Description = "How many classes to print per input", DefaultValueFactory = _ => 3 };
         var threads = new Option<int>("--threads") { Description = "Upper bound on compute threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
-        var command = new Command("infer", "Run a saved model on .npy inputs: top-k classes, raw outputs to .npy.") { model, inputs, output, top, threads, json };
+        var command = new Command("infer", "Run a saved model (checkpoint or .onnx) on .npy or image inputs: top-k classes, raw outputs to .npy.") { model, inputs, output, top, threads, json };
         command.SetAction(parse => CliError.Run(() => Run(parse.GetValue(model)!, parse.GetValue(inputs)!, parse.GetValue(output), parse.GetValue(top), parse.GetValue(threads), parse.GetValue(json))));
         return command;
     }
@@ -39,9 +43,11 @@ public static class InferCommand
             if (!File.Exists(input)) throw new ArgumentException($"--input: no such file '{Path.GetFullPath(input)}'.");
         Compute.Threads = threads;
 
-        var loaded = Checkpoint.Load(modelPath);
-        int[]? sampleShape = loaded.Metadata.TryGetValue("input_shape", out var shapeText) ? ParseShape(shapeText, modelPath) : null;
-        string[]? classNames = loaded.Metadata.TryGetValue("class_names", out var namesText) ? ParseNames(namesText, modelPath) : null;
+        var (net, metadata, declaredShape) = LoadModel(modelPath);
+        int[]? sampleShape = metadata.TryGetValue("input_shape", out var shapeText) ? ParseShape(shapeText, modelPath) : declaredShape;
+        string[]? classNames = metadata.TryGetValue("class_names", out var namesText) ? ParseNames(namesText, modelPath) : null;
+        float[]? mean = InferInputs.ParseFloats(metadata.GetValueOrDefault("mean"), "mean", modelPath);
+        float[]? std = InferInputs.ParseFloats(metadata.GetValueOrDefault("std"), "std", modelPath);
 
         // Which rows of the stacked batch came from which file, for the report.
         var sources = new List<(string File, int First, int Count, bool Single)>();
@@ -49,15 +55,25 @@ public static class InferCommand
         int rows = 0;
         foreach (var input in inputPaths)
         {
-            var tensor = Npy.Read(input);
-            var asBatch = AsBatch(tensor, sampleShape, input);
+            Tensor tensor, asBatch;
+            if (InferInputs.IsImage(input))
+            {
+                if (sampleShape is null)
+                    throw new ArgumentException($"--input '{input}' is an image, but the model '{modelPath}' has no input_shape metadata to resize it to.");
+                asBatch = InferInputs.LoadImage(input, sampleShape, mean, std);
+                tensor = asBatch.Reshape(sampleShape);
+            }
+            else
+            {
+                tensor = Npy.Read(input);
+                asBatch = AsBatch(tensor, sampleShape, input);
+            }
             sources.Add((input, rows, asBatch.Shape[0], asBatch.Rank != tensor.Rank));
             rows += asBatch.Shape[0];
             batch.Add(asBatch);
         }
         var x = batch.Count == 1 ? batch[0] : Functional.Concat(batch, dim: 0);
 
-        var net = loaded.Model;
         net.Eval();
         Tensor y;
         using (GradMode.NoGrad()) y = net.Forward(x);
@@ -95,6 +111,22 @@ public static class InferCommand
         if (json)
             Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?> { ["output_shape"] = y.Shape, ["output"] = outputPath, ["results"] = results }));
         return CliError.Ok;
+    }
+
+    /// <summary>A Striate checkpoint, or an ONNX model when the file ends in .onnx; its metadata and (ONNX) declared sample shape.</summary>
+    private static (Module Model, IReadOnlyDictionary<string, string> Metadata, int[]? DeclaredShape) LoadModel(string path)
+    {
+        if (!path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            var loaded = Checkpoint.Load(path);
+            return (loaded.Model, loaded.Metadata, null);
+        }
+        var onnx = OnnxModel.Load(path);
+        if (onnx.InputNames.Count != 1)
+            throw new ArgumentException($"--model '{path}' has {onnx.InputNames.Count} graph inputs; striate infer runs models with one input.");
+        var declared = onnx.InputShapes[onnx.InputNames[0]];
+        int[]? shape = declared.Length > 1 && declared[1..].All(d => d is not null) ? [.. declared[1..].Select(d => d!.Value)] : null;
+        return (onnx, onnx.Metadata, shape);
     }
 
     /// <summary>A sample gets a batch dimension of 1; a batch is taken as it is; anything else is refused naming both shapes.</summary>

@@ -1,11 +1,20 @@
 // striate train: trains a zoo model on Fashion-MNIST, evaluates after every epoch and saves a
 // checkpoint (weights + architecture) after every epoch, atomically, so an interrupted run
 // keeps its last finished epoch.
+//
+// --augment "crop:4,flip" builds an augmentation pipeline (AugmentationSpec) that the DataLoader applies
+// to each training sample as batches are built on the prefetch thread; each sample's randomness is
+// derived from the shuffling generator's state at the epoch's start and its position in the epoch, so a
+// seed fixes every augmented batch and --resume restores them. The test set is never augmented.
+// --recipe NAME takes the model and options of a named preset (Recipes); options given explicitly
+// override the recipe's; --recipe list prints the recipes. --profile-pipeline times the data pipeline
+// against the training steps (TrainPipelineProfile) instead of training.
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using Striate.Data;
+using Striate.Data.Augmentations;
 using Striate.Models;
 using Striate.Reporting;
 using Striate.Serialization;
@@ -19,7 +28,7 @@ public static class TrainCommand
     /// <summary>Builds the command and its options.</summary>
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model to train: " + string.Join(", ", ModelZoo.Names), DefaultValueFactory = _ => "lenet5" };
+        var model = new Option<string>("--model") { Description = "Model to train: " + string.Join(", ", ModelZoo.Names.Concat(Recipes.ModelNames)), DefaultValueFactory = _ => "lenet5" };
         var dataset = new Option<string>("--dataset") { Description = "Dataset: fashion-mnist", DefaultValueFactory = _ => "fashion-mnist" };
         var data = new Option<string?>("--data") { Description = "Directory holding the dataset files (searched first)" };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => 10 };
@@ -39,26 +48,79 @@ public static class TrainCommand
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: none, cosine (per epoch), step (÷10 at 1/3 and 2/3 of the epochs), onecycle (per step, peak = --lr)", DefaultValueFactory = _ => "none" };
         var labelSmoothing = new Option<float>("--label-smoothing") { Description = "Cross-entropy label smoothing ε", DefaultValueFactory = _ => 0f };
         var clipGradNorm = new Option<float>("--clip-grad-norm") { Description = "Clip the gradients' joint 2-norm to this value (0: off)", DefaultValueFactory = _ => 0f };
+        var augment = new Option<string>("--augment")
+        {
+            Description = "Training augmentation, steps applied in order: " + string.Join(", ", AugmentationSpec.Steps.Select(t => t.Syntax)) + " (e.g. crop:4,flip)",
+            DefaultValueFactory = _ => "",
+        };
+        var profilePipeline = new Option<bool>("--profile-pipeline")
+        {
+            Description = "Instead of training: time the data pipeline alone, the training steps alone and a prefetched epoch (CPU and wall seconds); saves nothing",
+        };
+        var recipe = new Option<string?>("--recipe")
+        {
+            Description = "A named preset of model and options (explicit options override it): " + string.Join(", ", Recipes.All.Select(r => r.Name)) + "; 'list' describes them",
+        };
 
         var command = new Command("train", "Train a model on Fashion-MNIST and report test accuracy after every epoch.")
         {
             model, dataset, data, epochs, batchSize, lr, momentum, threads, seed, save, json, limit, checkpointDir, checkpointEvery, resume,
-            optimizerName, weightDecay, schedule, labelSmoothing, clipGradNorm,
+            optimizerName, weightDecay, schedule, labelSmoothing, clipGradNorm, augment, recipe, profilePipeline,
         };
-        command.SetAction(parse => CliError.Run(() => Run(new TrainSettings(
-            parse.GetValue(model)!, parse.GetValue(dataset)!, parse.GetValue(data), parse.GetValue(epochs),
-            parse.GetValue(batchSize), parse.GetValue(lr), parse.GetValue(momentum), parse.GetValue(threads),
-            parse.GetValue(seed), parse.GetValue(save), parse.GetValue(json), parse.GetValue(limit),
-            parse.GetValue(checkpointDir), parse.GetValue(checkpointEvery), parse.GetValue(resume),
-            parse.GetValue(optimizerName)!, parse.GetValue(weightDecay), parse.GetValue(schedule)!, parse.GetValue(labelSmoothing), parse.GetValue(clipGradNorm)))));
+        command.SetAction(parse => CliError.Run(() =>
+        {
+            string? recipeName = parse.GetValue(recipe);
+            if (string.Equals(recipeName, "list", StringComparison.OrdinalIgnoreCase)) return ListRecipes();
+            TrainingRecipe? r = recipeName is null ? null : FindRecipe(recipeName);
+            // The recipe fills in every option the user left at its default.
+            T Pick<T>(Option<T> option, Func<TrainingRecipe, T> fromRecipe) =>
+                r is not null && parse.GetResult(option) is null or { Implicit: true } ? fromRecipe(r) : parse.GetValue(option)!;
+            string chosenModel = Pick(model, x => x.Model);
+            return Run(new TrainSettings(
+                chosenModel, parse.GetValue(dataset)!, parse.GetValue(data), Pick(epochs, x => x.Epochs),
+                Pick(batchSize, x => x.BatchSize), Pick(lr, x => x.LearningRate), Pick(momentum, x => x.Momentum), parse.GetValue(threads),
+                parse.GetValue(seed), Pick(save, _ => $"{chosenModel}-fashion-mnist.safetensors"), parse.GetValue(json), parse.GetValue(limit),
+                parse.GetValue(checkpointDir), parse.GetValue(checkpointEvery), parse.GetValue(resume),
+                Pick(optimizerName, x => x.Optimizer), Pick(weightDecay, x => x.WeightDecay), Pick(schedule, x => x.Schedule),
+                Pick(labelSmoothing, x => x.LabelSmoothing), parse.GetValue(clipGradNorm), Pick(augment, x => x.Augment), r?.Name,
+                parse.GetValue(profilePipeline)));
+        }));
         return command;
+    }
+
+    private static TrainingRecipe FindRecipe(string name)
+    {
+        try
+        {
+            return Recipes.Find(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--recipe: {Plain(e)} ('list' describes them.)", e);
+        }
+    }
+
+    /// <summary>The message without .NET's " (Parameter 'x')" suffix, which names a C# parameter, not an option.</summary>
+    private static string Plain(ArgumentException e) =>
+        e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+
+    /// <summary>Prints the recipes, one block each: name, description, the options it sets.</summary>
+    private static int ListRecipes()
+    {
+        foreach (var r in Recipes.All)
+        {
+            Console.WriteLine($"{r.Name}: {r.Description}");
+            Console.WriteLine($"    {r.Options}");
+        }
+        return CliError.Ok;
     }
 
     /// <summary>The parsed options of one run.</summary>
     public sealed record TrainSettings(string Model, string Dataset, string? DataDirectory, int Epochs, int BatchSize,
         float LearningRate, float Momentum, int Threads, ulong Seed, string? SavePath, bool Json, int? Limit,
         string? CheckpointDirectory = null, int CheckpointEvery = 0, bool Resume = false,
-        string Optimizer = "sgd", float WeightDecay = 0f, string Schedule = "none", float LabelSmoothing = 0f, float ClipGradNorm = 0f);
+        string Optimizer = "sgd", float WeightDecay = 0f, string Schedule = "none", float LabelSmoothing = 0f, float ClipGradNorm = 0f,
+        string Augment = "", string? Recipe = null, bool ProfilePipeline = false);
 
     /// <summary>Runs training with <paramref name="s"/>; returns the exit code.</summary>
     public static int Run(TrainSettings s)
@@ -80,6 +142,8 @@ public static class TrainCommand
             throw new ArgumentException($"Unknown --optimizer '{s.Optimizer}'. Known: sgd, adam, adamw, rmsprop, adagrad.");
         if (s.Schedule is not ("none" or "cosine" or "step" or "onecycle"))
             throw new ArgumentException($"Unknown --schedule '{s.Schedule}'. Known: none, cosine, step, onecycle.");
+        if (s.Resume && s.ProfilePipeline)
+            throw new ArgumentException("--profile-pipeline measures a fresh model; it cannot --resume.");
         if (s.Resume && s.CheckpointDirectory is null)
             throw new ArgumentException("--resume needs --checkpoint-dir: the directory of the run to continue.");
         // Every run leaves a folder: the one given, or runs/<date-time>.
@@ -87,6 +151,18 @@ public static class TrainCommand
         string resumablePath = Path.Combine(runDirectory, "last.safetensors");
         if (s.Resume && !File.Exists(resumablePath))
             throw new ArgumentException($"--resume: there is no checkpoint to continue in '{Path.GetFullPath(runDirectory)}' (expected last.safetensors).");
+        if (!Recipes.IsModel(s.Model) && !ModelZoo.Names.Contains(s.Model, StringComparer.OrdinalIgnoreCase))
+            throw new ArgumentException($"Unknown model '{s.Model}' (--model). Known models: {string.Join(", ", ModelZoo.Names.Concat(Recipes.ModelNames))}.");
+        ArgumentNullException.ThrowIfNull(s.Augment);
+        Compose? augmentation;
+        try
+        {
+            augmentation = s.Augment.Trim().Length == 0 || s.Augment.Trim() == "none" ? null : AugmentationSpec.Parse(s.Augment, [1, 28, 28]);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--augment: {Plain(e)}", e);
+        }
         Compute.Threads = s.Threads;
 
         using var cancel = new CancellationTokenSource();
@@ -102,10 +178,20 @@ public static class TrainCommand
 
             var rng = new Rng(s.Seed);
             int[] imageShape = [1, 28, 28]; // Fashion-MNIST's images; zoo models adapt their first layer to it (resnet20: 1 channel)
-            var net = ModelZoo.Create(s.Model, rng.Fork(), FashionMnist.ClassNames.Count, imageShape);
+            var net = Recipes.IsModel(s.Model)
+                ? Recipes.CreateModel(s.Model, FashionMnist.ClassNames.Count, imageShape, rng.Fork())
+                : ModelZoo.Create(s.Model, rng.Fork(), FashionMnist.ClassNames.Count, imageShape);
             var shuffleRng = rng.Fork();
-            var loader = new DataLoader(train, s.BatchSize, shuffle: true, rng: shuffleRng);
+            var loader = new DataLoader(train, s.BatchSize, shuffle: true, rng: shuffleRng, transform: augmentation);
             var testLoader = new DataLoader(test, batchSize: 1000);
+            if (s.ProfilePipeline)
+            {
+                if (!s.Json)
+                    AnsiConsole.MarkupLine($"Profiling {Markup.Escape(s.Model)}: {train.Count:N0} images, batch {s.BatchSize}, {s.Threads} thread(s), " +
+                        $"augmentation {Markup.Escape(augmentation?.ToString() ?? "none")}");
+                TrainPipelineProfile.Print(TrainPipelineProfile.Measure(net, loader, m => BuildOptimizer(s, m)), s.Json);
+                return CliError.Ok;
+            }
             var runDescription = new Dictionary<string, string>
             {
                 ["model"] = s.Model,
@@ -117,7 +203,9 @@ public static class TrainCommand
                 ["training_images"] = train.Count.ToString(CultureInfo.InvariantCulture),
                 ["optimizer"] = s.Optimizer,
                 ["schedule"] = s.Schedule,
+                ["augment"] = augmentation?.ToString() ?? "none",
             };
+            if (s.Recipe is not null) runDescription["recipe"] = s.Recipe;
             var run = new RunFolder(runDirectory, new Dictionary<string, string>(runDescription)
             {
                 ["epochs"] = s.Epochs.ToString(CultureInfo.InvariantCulture),
@@ -133,8 +221,9 @@ public static class TrainCommand
             if (s.Resume)
             {
                 var resumed = TrainingCheckpoint.Load(resumablePath);
-                foreach (var key in new[] { "model", "seed", "batch_size", "training_images", "optimizer", "schedule" })
-                    if (!resumed.Checkpoint.Metadata.TryGetValue(key, out var saved) || saved != runDescription[key])
+                foreach (var key in new[] { "model", "seed", "batch_size", "training_images", "optimizer", "schedule", "augment" })
+                    // Checkpoints written before --augment existed trained without augmentation.
+                    if ((resumed.Checkpoint.Metadata.TryGetValue(key, out var saved) ? saved : key == "augment" ? "none" : null) != runDescription[key])
                         throw new ArgumentException($"--resume: the checkpoint in '{resumablePath}' was trained with {key} = {(saved ?? "(none)")}, this run has {runDescription[key]}; resume with the original options.");
                 net = resumed.Checkpoint.Model;
                 optimizer = BuildOptimizer(s, net);
@@ -159,7 +248,9 @@ public static class TrainCommand
             if (!s.Json)
             {
                 AnsiConsole.MarkupLine($"Training [bold]{Markup.Escape(s.Model)}[/] ({net.ParameterCount():N0} parameters) on Fashion-MNIST: " +
-                    $"{train.Count:N0} training and {test.Count:N0} test images, batch {s.BatchSize}, lr {s.LearningRate}, momentum {s.Momentum}, {s.Threads} thread(s), seed {s.Seed}.");
+                    $"{train.Count:N0} training and {test.Count:N0} test images, batch {s.BatchSize}, {s.Optimizer} lr {s.LearningRate}, schedule {s.Schedule}, {s.Threads} thread(s), seed {s.Seed}.");
+                if (s.Recipe is not null) AnsiConsole.MarkupLine($"[grey]recipe {Markup.Escape(s.Recipe)}[/]");
+                if (augmentation is not null) AnsiConsole.MarkupLine($"[grey]augmentation: {Markup.Escape(augmentation.ToString())}[/]");
                 AnsiConsole.MarkupLine($"[grey]data: {Markup.Escape(fmnist.Files.Directory)}[/]");
             }
 

@@ -30,7 +30,7 @@ using Striate.Kernels.Parallel;
 namespace Striate.Kernels.Conv;
 
 /// <summary>Direct (tap-loop, register-blocked) 1-D/2-D convolution: forward, data gradient, weight/bias gradients.</summary>
-public static unsafe class DirectConvKernel
+public static unsafe partial class DirectConvKernel
 {
     // Output channels per register block: 4 channels × 2 vectors = 8 accumulators, plus two input
     // vectors and a broadcast, fits the 16 AVX2 registers.
@@ -67,19 +67,32 @@ public static unsafe class DirectConvKernel
             return;
         }
         var plan = Plan.ForForward(g);
+        bool channelLanes = PrefersChannelLanes(plan);
         float[] buffer = ArrayPool<float>.Shared.Rent((int)Math.Max(1, plan.BufferLength(g.N)));
+        float[] packed = ArrayPool<float>.Shared.Rent(channelLanes ? (int)PackedChannelLength(plan) : 1);
         try
         {
-            fixed (float* px = x, pw = w, pb = bias, py = y, pbuf = buffer)
+            fixed (float* px = x, pw = w, pb = bias, py = y, pbuf = buffer, ppk = packed)
             {
                 var fill = new FillBody(px, g.Height.Input, g.Width.Input, g.Height.PadBefore, g.Width.PadBefore, 1, 1, plan, pbuf);
-                ParallelFor.Run(g.N * g.C, threads, fill);
-                var body = new OutputBody(plan, pbuf, pw, bias.IsEmpty ? null : pb, py, epilogue == ConvEpilogue.Relu, accumulate: false);
-                ParallelFor.Run(g.N * plan.Items, threads, body);
+                ParallelFor.Run(g.N * g.C, threads, fill, plan.FillPlanesPerThread);
+                bool relu = epilogue == ConvEpilogue.Relu;
+                if (channelLanes)
+                {
+                    PackChannelLanes(plan, pw, ppk);
+                    var body = new ChannelLanesBody(plan, pbuf, ppk, bias.IsEmpty ? null : pb, py, relu, accumulate: false);
+                    ParallelFor.Run(g.N * plan.Groups * ChannelBlocks(plan), threads, body);
+                }
+                else
+                {
+                    var body = new OutputBody(plan, pbuf, pw, bias.IsEmpty ? null : pb, py, relu, accumulate: false);
+                    ParallelFor.Run(g.N * plan.Items, threads, body);
+                }
             }
         }
         finally
         {
+            ArrayPool<float>.Shared.Return(packed);
             ArrayPool<float>.Shared.Return(buffer);
         }
     }
@@ -113,7 +126,7 @@ public static unsafe class DirectConvKernel
             {
                 ConvSupport.FlipTranspose(g, pw, pwt);
                 var fill = new FillBody(pdy, ah.Output, aw.Output, top, left, ah.Stride, aw.Stride, plan, pbuf);
-                ParallelFor.Run(g.N * g.K, threads, fill);
+                ParallelFor.Run(g.N * g.K, threads, fill, plan.FillPlanesPerThread);
                 ParallelFor.Run(g.N * plan.Items, threads, new OutputBody(plan, pbuf, pwt, null, pdx, relu: false, accumulate: true));
             }
         }
@@ -150,14 +163,18 @@ public static unsafe class DirectConvKernel
         {
             fixed (float* px = x, pdy = dy, pdw = dw, pbuf = buffer, pdyp = dyPadded)
             {
-                ParallelFor.Run(g.N * g.C, threads, new FillBody(px, g.Height.Input, g.Width.Input, g.Height.PadBefore, g.Width.PadBefore, 1, 1, plan, pbuf));
+                ParallelFor.Run(g.N * g.C, threads, new FillBody(px, g.Height.Input, g.Width.Input, g.Height.PadBefore, g.Width.PadBefore, 1, 1, plan, pbuf),
+                    plan.FillPlanesPerThread);
                 // dy rows padded with zeros to a whole number of vectors, so the lane loop needs no tail.
                 for (long row = 0; row < (long)g.N * g.K * plan.P; row++)
                 {
                     new ReadOnlySpan<float>(pdy + row * plan.Q, plan.Q).CopyTo(new Span<float>(pdyp + row * qp, plan.Q));
                     new Span<float>(pdyp + row * qp + plan.Q, qp - plan.Q).Clear();
                 }
-                ParallelFor.Run(g.K * g.CPerGroup, threads, new WeightBody(plan, g.N, pbuf, pdyp, qp, pdw));
+                if (PrefersWeightPairs(plan))
+                    ParallelFor.Run(WeightPairItems(plan), threads, new WeightPairBody(plan, g.N, pbuf, pdyp, qp, pdw));
+                else
+                    ParallelFor.Run(g.K * g.CPerGroup, threads, new WeightBody(plan, g.N, pbuf, pdyp, qp, pdw));
             }
         }
         finally
@@ -194,6 +211,12 @@ public static unsafe class DirectConvKernel
         public int Items => Groups * BlocksPerGroup;
 
         public long BufferLength(int n) => n * Cin * PlaneStride;
+
+        /// <summary>
+        /// Planes per thread of the padded copy: at least 64k floats each, since a copy smaller than that costs less than
+        /// waking a thread (LeNet's whole C1 input, 64 planes of 32 × 37, is then one range on the calling thread).
+        /// </summary>
+        public int FillPlanesPerThread => (int)Math.Clamp(65_536 / Math.Max(1, PlaneStride), 1, int.MaxValue);
 
         public static Plan ForForward(in ConvGeometry g) => Create(g, g.Height.Output, g.Width.Output);
 
@@ -424,7 +447,7 @@ public static unsafe class DirectConvKernel
         }
 
         /// <summary>Σ_{n,p,q} dy · x for one tap.</summary>
-        private float One(int k, int c, int offset)
+        public float One(int k, int c, int offset)
         {
             var acc = Vector256<float>.Zero;
             for (int img = 0; img < n; img++)

@@ -16,8 +16,9 @@
 // of the tiles j..j+7 is then 8 consecutive floats, so the transforms run on Vector256 registers holding
 // 8 tiles, and V and M store 8 tiles per vector. The copy stays in cache (no padded copy of the batch).
 // Tiles are processed in chunks of whole tile rows (sizes fixed by the shape, never by the thread count).
-// Forward: chunks are split across threads, each chunk's α² GEMMs single-threaded (or, with fewer chunks
-// than threads, one chunk at a time with threaded GEMMs); every output belongs to one chunk.
+// Forward: threads claim chunks one at a time from a shared counter (a descheduled thread on a busy machine
+// does not hold the call up), each chunk's α² GEMMs single-threaded (or, with fewer chunks than threads, one
+// chunk at a time with threaded GEMMs); every output belongs to one chunk, computed the same way by any thread.
 // BackwardWeights: chunks run in order and dU accumulates through GEMM's beta = 1 (one fused chain per
 // element over every tile), the α² GEMMs split across threads; so all three passes give the same bits
 // for every thread count.
@@ -26,7 +27,10 @@
 // That error does not grow with the number of channels: it acts like a fixed number of extra terms in the
 // dot-product bound (terms + 2)·u·Σ|w·x|. Measured on random data (C/G = 1 to 128), the worst error was
 // 2.5·u·Σ|w·x| for F(2×2,3×3) (im2col's own error is of the same size) and 64·u·Σ|w·x| for F(4×4,3×3) at one
-// channel per group (25 at 64 channels); the tests allow 16 and 128 extra terms (docs/kernels/convolution-algorithms.md).
+// channel per group (25 at 64 channels). Σ|w·x| is that of the largest output in the m×m tile: each output of
+// a tile carries the rounding of the whole α×α input tile, so a corner output under padding 2 (one pixel read)
+// errs like its neighbours. The tests allow 32 and 512 extra terms over the tile's largest Σ|w·x|, about 6×
+// the worst measured (docs/kernels/convolution-algorithms.md, "Error models").
 using System.Buffers;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -348,8 +352,12 @@ public static unsafe class WinogradConvKernel
             {
                 ParallelFor.Run(plan.Kout, threads, new FilterTransformBody(tile, cg, plan.Kout, w, pu), minItemsPerThread: 4);
                 int chunks = plan.Chunks;
+                // Threads claim chunks one at a time from a shared counter rather than taking fixed halves: on a
+                // busy machine a thread that loses its core for a while leaves its chunks to the others instead
+                // of holding the call up. A chunk is computed the same way by whichever thread claims it.
+                int nextChunk = 0;
                 if (chunks >= threads || threads == 1)
-                    ParallelFor.Run(chunks, threads, new ChunkBody(plan, x, pu, bias, y, relu, accumulate, 1));
+                    ParallelFor.Run(chunks, threads, new ChunkBody(plan, x, pu, bias, y, relu, accumulate, 1, threads > 1 ? &nextChunk : null));
                 else
                     new ChunkBody(plan, x, pu, bias, y, relu, accumulate, threads).Invoke(0, chunks);
             }
@@ -360,8 +368,13 @@ public static unsafe class WinogradConvKernel
         }
     }
 
-    /// <summary>Whole chunks of tile rows: padded copy and input transform per tile row, α² GEMMs, output transform with the epilogue.</summary>
-    private readonly struct ChunkBody(Plan plan, float* x, float* u, float* bias, float* y, bool relu, bool accumulate, int gemmThreads) : IParallelBody
+    /// <summary>
+    /// Whole chunks of tile rows: padded copy and input transform per tile row, α² GEMMs, output transform with the epilogue.
+    /// With <paramref name="nextChunk"/> null it runs chunks [start, end); otherwise it ignores the range and claims
+    /// chunks from that shared counter until none is left.
+    /// </summary>
+    private readonly struct ChunkBody(Plan plan, float* x, float* u, float* bias, float* y, bool relu, bool accumulate, int gemmThreads,
+        int* nextChunk = null) : IParallelBody
     {
         public void Invoke(int start, int end)
         {
@@ -376,7 +389,9 @@ public static unsafe class WinogradConvKernel
                 fixed (float* v = vArray, mm = mArray, rowBuffer = rowsArray)
                 {
                     float* scratch = rowBuffer + tile.Alpha * plan.RowStride;
-                    for (int chunk = start; chunk < end; chunk++)
+                    int limit = nextChunk == null ? end : plan.Chunks;
+                    for (int chunk = nextChunk == null ? start : Interlocked.Increment(ref *nextChunk) - 1; chunk < limit;
+                         chunk = nextChunk == null ? chunk + 1 : Interlocked.Increment(ref *nextChunk) - 1)
                     {
                         int row0 = chunk * plan.RowsPerChunk, rows = Math.Min(plan.RowsPerChunk, plan.TileRows - row0);
                         int tiles = rows * plan.Tw;

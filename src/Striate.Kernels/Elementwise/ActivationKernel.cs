@@ -26,6 +26,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Striate.Kernels.Parallel;
 
 namespace Striate.Kernels.Elementwise;
@@ -52,10 +53,42 @@ public static unsafe class ActivationKernel
     /// <param name="y">Forward output.</param>
     /// <param name="dy">Output gradient, same length.</param>
     /// <param name="dx">Input gradient, added to.</param>
+    /// <exception cref="ArgumentException"><paramref name="y"/> or <paramref name="dy"/> is shorter than <paramref name="dx"/>.</exception>
     public static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        for (int i = 0; i < dx.Length; i++)
+        CheckLength(y.Length, dx.Length, nameof(y));
+        CheckLength(dy.Length, dx.Length, nameof(dy));
+        // Branch-free: a data-dependent branch mispredicts on about half of a ReLU's inputs. Where y ≤ 0 the
+        // select keeps dx itself (not dx + 0, which would turn −0 into +0), so the result equals the scalar loop's.
+        int i = 0;
+        ref float yr = ref MemoryMarshal.GetReference(y), dyr = ref MemoryMarshal.GetReference(dy), dxr = ref MemoryMarshal.GetReference(dx);
+        for (; i <= dx.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var mask = Vector.GreaterThan(Vector.LoadUnsafe(ref yr, (nuint)i), Vector<float>.Zero);
+            var old = Vector.LoadUnsafe(ref dxr, (nuint)i);
+            Vector.ConditionalSelect(mask, old + Vector.LoadUnsafe(ref dyr, (nuint)i), old).StoreUnsafe(ref dxr, (nuint)i);
+        }
+        for (; i < dx.Length; i++)
             if (y[i] > 0f) dx[i] += dy[i];
+    }
+
+    /// <summary>dz = dy · [y &gt; 0], overwriting <paramref name="dz"/>: the gradient through a ReLU fused into the op that produced y.</summary>
+    /// <param name="y">Forward output (after the ReLU).</param>
+    /// <param name="dy">Output gradient, same length.</param>
+    /// <param name="dz">Gradient before the ReLU, same length; overwritten; may be <paramref name="dy"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="y"/> or <paramref name="dy"/> is shorter than <paramref name="dz"/>.</exception>
+    public static void ReluMask(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dz)
+    {
+        CheckLength(y.Length, dz.Length, nameof(y));
+        CheckLength(dy.Length, dz.Length, nameof(dy));
+        int i = 0;
+        ref float yr = ref MemoryMarshal.GetReference(y), dyr = ref MemoryMarshal.GetReference(dy), dzr = ref MemoryMarshal.GetReference(dz);
+        for (; i <= dz.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var mask = Vector.GreaterThan(Vector.LoadUnsafe(ref yr, (nuint)i), Vector<float>.Zero);
+            Vector.ConditionalSelect(mask, Vector.LoadUnsafe(ref dyr, (nuint)i), Vector<float>.Zero).StoreUnsafe(ref dzr, (nuint)i);
+        }
+        for (; i < dz.Length; i++) dz[i] = y[i] > 0f ? dy[i] : 0f;
     }
 
     /// <summary>y = tanh(x).</summary>

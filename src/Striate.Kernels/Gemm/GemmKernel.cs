@@ -282,8 +282,12 @@ public static unsafe class GemmKernel
                             bBlock = packedB;
                             ldb = nr;
                         }
+                        // Threads claim work items one at a time from a shared counter rather than taking fixed
+                        // shares: on a busy machine a thread that loses its core leaves its items to the others.
+                        int nextItem = 0;
                         var block = new BlockBody<TK>(p, pc, kc, jc, nc, pc == 0 ? p.Beta : 1f,
-                            mSlivers, mBlocks, maxBlockSlivers, nSlivers, nChunks, inPlace, packBPerChunk, bBlock, ldb, packedB);
+                            mSlivers, mBlocks, maxBlockSlivers, nSlivers, nChunks, inPlace, packBPerChunk, bBlock, ldb, packedB,
+                            threads > 1 ? &nextItem : null);
                         ParallelFor.Run(mBlocks * nChunks, threads, block);
                     }
                 }
@@ -305,13 +309,14 @@ public static unsafe class GemmKernel
     }
 
     /// <summary>
-    /// Work items [start, end) of one (jc, pc) block: item = rowBlock · nChunks + chunk. Each item packs
-    /// its rows of A (and, with packBPerChunk, its slivers of B) and runs the micro-kernel over its tiles;
-    /// no two items share an element of C.
+    /// Work items [start, end) of one (jc, pc) block, or with nextItem non-null the items claimed one at a
+    /// time from that shared counter (the range is then ignored): item = rowBlock · nChunks + chunk. Each
+    /// item packs its rows of A (and, with packBPerChunk, its slivers of B) and runs the micro-kernel over
+    /// its tiles; no two items share an element of C, and an item computes the same bits on any thread.
     /// </summary>
     private readonly struct BlockBody<TK>(Problem p, int pc, int kc, int jc, int nc, float cScale,
         int mSlivers, int mBlocks, int maxBlockSlivers, int nSlivers, int nChunks,
-        bool inPlace, bool packBPerChunk, float* bBlock, nint ldb, float* edgeSliver) : IParallelBody
+        bool inPlace, bool packBPerChunk, float* bBlock, nint ldb, float* edgeSliver, int* nextItem) : IParallelBody
         where TK : struct, IGemmMicroKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -327,7 +332,9 @@ public static unsafe class GemmKernel
                 {
                     float* packedA = Align64(aPinned);
                     int packedBlock = -1;
-                    for (int item = start; item < end; item++)
+                    int limit = nextItem == null ? end : mBlocks * nChunks;
+                    for (int item = nextItem == null ? start : Interlocked.Increment(ref *nextItem) - 1; item < limit;
+                         item = nextItem == null ? item + 1 : Interlocked.Increment(ref *nextItem) - 1)
                     {
                         int rowBlock = item / nChunks, chunk = item % nChunks;
                         int s0 = (int)((long)mSlivers * rowBlock / mBlocks), s1 = (int)((long)mSlivers * (rowBlock + 1) / mBlocks);

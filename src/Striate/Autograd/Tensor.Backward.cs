@@ -21,7 +21,11 @@ public sealed partial class Tensor
         if (gradient is not null && gradient.Length != Length)
             throw new ArgumentException($"The gradient has shape {ShapeText(gradient._shape)} but the tensor has shape {ShapeText(_shape)}.", nameof(gradient));
 
-        var order = TopologicalOrder(this);
+        // The traversal's collections are reused across calls (a training step should not allocate); taken while in use,
+        // so a backward pass started from inside another one gets its own.
+        var walk = t_walk ?? new GraphWalk();
+        t_walk = null;
+        var order = walk.TopologicalOrder(this);
         var seed = GradBuffer();
         if (gradient is null) seed[0] += 1f;
         else for (int i = 0; i < seed.Length; i++) seed[i] += gradient.Data[i];
@@ -43,31 +47,49 @@ public sealed partial class Tensor
         {
             // After an exception, no half-accumulated gradient may leak into the next pass.
             foreach (var t in order) t.ReleasePendingGrad();
+            walk.Clear();
+            t_walk = walk;
         }
     }
 
-    private static List<Tensor> TopologicalOrder(Tensor root)
+    [ThreadStatic] private static GraphWalk? t_walk;
+
+    /// <summary>The collections of one topological sort of the recorded graph.</summary>
+    private sealed class GraphWalk
     {
-        var order = new List<Tensor>();
-        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<(Tensor Tensor, int NextInput)>();
-        stack.Push((root, 0));
-        visited.Add(root);
-        while (stack.Count > 0)
+        private readonly List<Tensor> _order = [];
+        private readonly HashSet<Tensor> _visited = new(ReferenceEqualityComparer.Instance);
+        private readonly Stack<(Tensor Tensor, int NextInput)> _stack = new();
+
+        /// <summary>Every tensor <paramref name="root"/> depends on through tensors that require gradients, inputs before users.</summary>
+        public List<Tensor> TopologicalOrder(Tensor root)
         {
-            var (t, next) = stack.Pop();
-            var inputs = t.GradFn?.Inputs;
-            if (inputs is not null && next < inputs.Count)
+            _stack.Push((root, 0));
+            _visited.Add(root);
+            while (_stack.Count > 0)
             {
-                stack.Push((t, next + 1));
-                var child = inputs[next];
-                if (child.RequiresGrad && visited.Add(child)) stack.Push((child, 0));
+                var (t, next) = _stack.Pop();
+                var inputs = t.GradFn?.Inputs;
+                if (inputs is not null && next < inputs.Count)
+                {
+                    _stack.Push((t, next + 1));
+                    var child = inputs[next];
+                    if (child.RequiresGrad && _visited.Add(child)) _stack.Push((child, 0));
+                }
+                else
+                {
+                    _order.Add(t);
+                }
             }
-            else
-            {
-                order.Add(t);
-            }
+            return _order;
         }
-        return order;
+
+        /// <summary>Forgets the last walk (the tensors may be collected).</summary>
+        public void Clear()
+        {
+            _order.Clear();
+            _visited.Clear();
+            _stack.Clear();
+        }
     }
 }

@@ -329,7 +329,7 @@ public sealed class DataLoader : IEnumerable<Batch>
 
     private Batch MakeBatch(int[]? order, int start, int size, int sampleLength)
     {
-        var images = new float[(long)size * sampleLength];
+        var images = GC.AllocateUninitializedArray<float>(checked(size * sampleLength)); // every sample is copied in
         var labels = new int[size];
         ReadOnlySpan<float> source = _dataset.Images.AsSpan();
         ReadOnlySpan<int> sourceLabels = _dataset.Labels;

@@ -4,6 +4,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Striate.Imaging;
 using Striate.Training;
 
 namespace Striate.Reporting;
@@ -52,7 +53,8 @@ public static class HtmlReport
         sb.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(Esc(report.Title)).Append("</title>");
         sb.Append("<style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}h1{font-size:20px}h2{font-size:16px;margin-top:28px}" +
                   "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:left}" +
-                  ".charts{display:flex;flex-wrap:wrap;gap:16px}.samples{display:flex;flex-wrap:wrap;gap:10px}</style></head><body>");
+                  ".charts{display:flex;flex-wrap:wrap;gap:16px}.samples{display:flex;flex-wrap:wrap;gap:10px}" +
+                  ".sample{margin:0;font-size:11px}.sample img{display:block;image-rendering:pixelated}</style></head><body>");
         sb.Append("<h1>").Append(Esc(report.Title)).Append("</h1>");
         if (report.Epochs.Count > 0)
         {
@@ -97,7 +99,13 @@ public static class HtmlReport
         {
             sb.Append("<h2>Misclassified test images</h2><div class=\"samples\">");
             foreach (var s in report.Misclassified)
-                sb.Append(SvgChart.GreyImage(s.Pixels, s.Height, s.Width, 3, $"{NameOf(report, s.Actual)} → {NameOf(report, s.Predicted)}"));
+            {
+                // An embedded PNG (a data URI) is ~1 KB per image; drawn as SVG rectangles it would be ~40 KB.
+                string caption = $"{NameOf(report, s.Actual)} → {NameOf(report, s.Predicted)}";
+                sb.Append(CultureInfo.InvariantCulture,
+                    $"<figure class=\"sample\"><img src=\"{GreyPngDataUri(s.Pixels, s.Height, s.Width, SampleScale)}\" width=\"{s.Width * SampleScale}\" height=\"{s.Height * SampleScale}\" alt=\"{Esc(caption)}\">");
+                sb.Append("<figcaption>").Append(Esc(caption)).Append("</figcaption></figure>");
+            }
             sb.Append("</div>");
         }
 
@@ -124,6 +132,36 @@ public static class HtmlReport
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
+    }
+
+    /// <summary>Pixels per image pixel in the misclassified samples (28×28 images become 84×84).</summary>
+    public const int SampleScale = 3;
+
+    /// <summary>
+    /// A greyscale image as a <c>data:image/png;base64,…</c> URI for an HTML <c>img</c>: value v ∈ [0, 1] becomes
+    /// grey level round(255·clamp(v, 0, 1)), each pixel drawn as a <paramref name="scale"/>×<paramref name="scale"/> block.
+    /// </summary>
+    /// <param name="pixels">H×W values, row-major.</param>
+    /// <param name="height">H.</param>
+    /// <param name="width">W.</param>
+    /// <param name="scale">Block size, 1 to 16.</param>
+    /// <returns>The URI, an 8-bit greyscale PNG of (H·scale)×(W·scale) pixels.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="height"/> or <paramref name="width"/> is not positive, or <paramref name="scale"/> is outside 1..16.</exception>
+    /// <exception cref="ArgumentException"><paramref name="pixels"/> does not hold H×W values.</exception>
+    public static string GreyPngDataUri(ReadOnlySpan<float> pixels, int height, int width, int scale = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(scale, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(scale, 16);
+        if (pixels.Length != (long)height * width)
+            throw new ArgumentException($"A {height}×{width} image needs {(long)height * width} values; {pixels.Length} were given.", nameof(pixels));
+        int outW = width * scale;
+        var bytes = new byte[height * scale * outW];
+        for (int y = 0; y < height * scale; y++)
+            for (int x = 0; x < outW; x++)
+                bytes[y * outW + x] = (byte)Math.Round(255 * Math.Clamp(pixels[y / scale * width + x / scale], 0f, 1f));
+        return "data:image/png;base64," + Convert.ToBase64String(Png.Encode(new ImageData(outW, height * scale, 1, bytes)));
     }
 
     private static string NameOf(RunReport r, int c) => c < r.ClassNames.Count ? r.ClassNames[c] : c.ToString(CultureInfo.InvariantCulture);

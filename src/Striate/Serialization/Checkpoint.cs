@@ -161,6 +161,7 @@ public static partial class Checkpoint
         AddNormalizationLayers(table);
         AddStructureLayers(table);
         AddModelLayers(table);
+        AddFeatureLayers(table);
         return [.. table];
     }
 
@@ -170,6 +171,7 @@ public static partial class Checkpoint
     static partial void AddNormalizationLayers(List<LayerEntry> table);
     static partial void AddStructureLayers(List<LayerEntry> table);
     static partial void AddModelLayers(List<LayerEntry> table);
+    static partial void AddFeatureLayers(List<LayerEntry> table);
 
     private static readonly LayerEntry[] FoundationLayers =
     [

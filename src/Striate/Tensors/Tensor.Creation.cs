@@ -86,8 +86,15 @@ public sealed partial class Tensor
     /// A tensor whose storage is not cleared, for op outputs that the kernel overwrites completely
     /// (skipping the memset matters for the megabyte-sized activations of a training step).
     /// </summary>
-    internal static Tensor Uninitialized(params int[] shape) =>
-        new(GC.AllocateUninitializedArray<float>(CheckShape(shape, nameof(shape))), shape);
+    /// <remarks>
+    /// While a <see cref="TensorArena"/> is active on the thread (a trainer's step), the storage comes from the arena and
+    /// goes back to it after the step if the tensor became part of the autograd graph.
+    /// </remarks>
+    internal static Tensor Uninitialized(params int[] shape)
+    {
+        int count = CheckShape(shape, nameof(shape));
+        return TensorArena.Active is { } arena ? arena.NewTensor(count, shape) : new(GC.AllocateUninitializedArray<float>(count), shape);
+    }
 
     /// <summary>An uninitialized tensor with this tensor's shape (see <see cref="Uninitialized"/>).</summary>
     internal Tensor UninitializedLike() => Uninitialized((int[])_shape.Clone());

@@ -57,7 +57,21 @@ public sealed partial class Tensor
     }
 
     /// <summary>The accumulated gradient of the last <see cref="Backward(Tensor?)"/> calls, or null before any.</summary>
-    public Tensor? Grad { get; internal set; }
+    public Tensor? Grad
+    {
+        get => _grad;
+        internal set
+        {
+            _grad = value;
+            _gradStale = false;
+        }
+    }
+
+    private Tensor? _grad;
+
+    // Set by ZeroGradKeepStorage: Grad is logically null, but its storage waits to be cleared and reused by the next
+    // accumulation (DropStaleGrad makes it null for real when no backward pass reached this tensor).
+    private bool _gradStale;
 
     /// <summary>The op that produced this tensor when it was recorded for autograd; null for leaves.</summary>
     public Node? GradFn { get; private set; }
@@ -75,6 +89,22 @@ public sealed partial class Tensor
     public void ZeroGrad() => Grad = null;
 
     /// <summary>
+    /// Like <see cref="ZeroGrad"/> for the next backward pass, but the gradient's storage is cleared and reused by the next
+    /// accumulation instead of reallocated (the trainer's steady-state step); the old <see cref="Grad"/> tensor is overwritten.
+    /// Call <see cref="DropStaleGrad"/> after the backward pass.
+    /// </summary>
+    internal void ZeroGradKeepStorage()
+    {
+        if (_grad is not null) _gradStale = true;
+    }
+
+    /// <summary>After a backward pass that followed <see cref="ZeroGradKeepStorage"/>: a gradient nothing accumulated into becomes null.</summary>
+    internal void DropStaleGrad()
+    {
+        if (_gradStale) Grad = null;
+    }
+
+    /// <summary>
     /// The gradient of a non-leaf during a backward pass: rented from the shared array pool (it may be
     /// longer than the tensor) and returned once this tensor's node has run, so a training step
     /// reuses the megabyte-sized gradient buffers instead of allocating them on the large-object heap.
@@ -89,8 +119,13 @@ public sealed partial class Tensor
     {
         if (GradFn is null)
         {
-            Grad ??= new Tensor(new float[Data.Length], (int[])_shape.Clone());
-            return Grad.Data;
+            if (_gradStale)
+            {
+                _gradStale = false;
+                Array.Clear(_grad!.Data);
+            }
+            _grad ??= new Tensor(new float[Data.Length], (int[])_shape.Clone());
+            return _grad.Data;
         }
         if (_pendingGrad is null)
         {

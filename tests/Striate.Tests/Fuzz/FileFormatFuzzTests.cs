@@ -1,4 +1,5 @@
-// Mutation fuzzing of every file format a user can hand Striate: each of ≥ 1,000 mutated files
+// Mutation fuzzing of every file format a user can hand Striate (checkpoints, IDX, CIFAR-10/100 records,
+// NPY/NPZ arrays, PNG, PGM/PPM and BMP images): each of ≥ 1,000 mutated files
 // (bit flips, byte overwrites, truncations, extensions, header-length lies) must load or fail
 // with the format's documented exception — never another exception type, a hang, or a huge
 // allocation driven by what a header merely claims.
@@ -123,5 +124,88 @@ public sealed class FileFormatFuzzTests : IDisposable
         for (int i = 0; i < 50; i++) bytes[8 + i] = (byte)(i % 10);
 
         Fuzz(bytes, ".idx", p => IdxReader.Read(p, expectedRank: 1), typeof(DatasetException));
+    }
+
+    /// <summary>A small RGB test picture: w×h pixels of a gradient with a square, so every byte of the encodings is used.</summary>
+    private static Striate.Imaging.ImageData Picture(int width = 12, int height = 10, int channels = 3)
+    {
+        var pixels = new byte[width * height * channels];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                for (int c = 0; c < channels; c++)
+                    pixels[(y * width + x) * channels + c] = (byte)(x > 3 && x < 8 && y > 2 && y < 7 ? 255 - 40 * c : (x * 20 + y * 7 + c * 60) & 0xFF);
+        return new Striate.Imaging.ImageData(width, height, channels, pixels);
+    }
+
+    [Fact]
+    public void CifarRecords_ThousandMutations_OnlyClearErrors()
+    {
+        // Four CIFAR-10 records: a label byte (0–9) and 3·32·32 pixel bytes each.
+        var bytes = new byte[4 * 3073];
+        new Random(2).NextBytes(bytes);
+        for (int r = 0; r < 4; r++) bytes[r * 3073] = (byte)(r * 3 % 10);
+
+        Fuzz(bytes, ".bin", p => Cifar.ReadRecords([p], CifarVariant.Cifar10), typeof(DatasetException));
+    }
+
+    [Fact]
+    public void Cifar100Records_ThousandMutations_OnlyClearErrors()
+    {
+        // Three CIFAR-100 records: coarse label (0–19), fine label (0–99), 3·32·32 pixel bytes.
+        var bytes = new byte[3 * 3074];
+        new Random(3).NextBytes(bytes);
+        for (int r = 0; r < 3; r++) (bytes[r * 3074], bytes[r * 3074 + 1]) = ((byte)(r * 7 % 20), (byte)(r * 31 % 100));
+
+        Fuzz(bytes, ".bin", p => Cifar.ReadRecords([p], CifarVariant.Cifar100), typeof(DatasetException));
+    }
+
+    [Fact]
+    public void NpyDataset_ThousandMutations_OnlyClearErrors()
+    {
+        string images = Path.Combine(_dir, "valid-x.npy"), labels = Path.Combine(_dir, "valid-y.npy");
+        Striate.Serialization.Npy.Write(images, Tensor.Uniform(new Rng(4), 0f, 1f, 6, 1, 4, 4));
+        Striate.Serialization.Npy.Write(labels, Tensor.FromArray([0f, 1f, 2f, 0f, 1f, 2f], 6));
+
+        // The images file mutated, then the labels file mutated.
+        Fuzz(File.ReadAllBytes(images), ".npy", p => NpyDataset.Load(p, labels), typeof(InvalidDataException), typeof(DatasetException));
+        Fuzz(File.ReadAllBytes(labels), ".npy", p => NpyDataset.Load(images, p), typeof(InvalidDataException), typeof(DatasetException));
+    }
+
+    [Fact]
+    public void NpzDataset_ThousandMutations_OnlyClearErrors()
+    {
+        foreach (bool compress in new[] { false, true })
+        {
+            string valid = Path.Combine(_dir, $"valid-{compress}.npz");
+            Striate.Serialization.Npz.Write(valid, new Dictionary<string, Tensor>
+            {
+                ["x"] = Tensor.Uniform(new Rng(5), 0f, 1f, 5, 1, 3, 3),
+                ["y"] = Tensor.FromArray([1f, 0f, 1f, 0f, 1f], 5),
+            }, compress);
+
+            Fuzz(File.ReadAllBytes(valid), ".npz", p => NpyDataset.LoadNpz(p), typeof(InvalidDataException), typeof(DatasetException));
+        }
+    }
+
+    [Fact]
+    public void PngImage_ThousandMutations_OnlyClearErrors()
+    {
+        Fuzz(Striate.Imaging.Png.Encode(Picture()), ".png", p => ImageFolder.ReadImage(p), typeof(InvalidDataException));
+        Fuzz(Striate.Imaging.Png.Encode(Picture(channels: 1)), ".png", p => ImageFolder.ReadImage(p), typeof(InvalidDataException));
+    }
+
+    [Fact]
+    public void PnmImage_ThousandMutations_OnlyClearErrors()
+    {
+        // Binary PPM (P6) and PGM (P5).
+        Fuzz(Striate.Imaging.Pnm.Encode(Picture()), ".ppm", p => ImageFolder.ReadImage(p), typeof(InvalidDataException));
+        Fuzz(Striate.Imaging.Pnm.Encode(Picture(channels: 1)), ".pgm", p => ImageFolder.ReadImage(p), typeof(InvalidDataException));
+    }
+
+    [Fact]
+    public void BmpImage_ThousandMutations_OnlyClearErrors()
+    {
+        Fuzz(Striate.Imaging.Bmp.Encode(Picture()), ".bmp", p => ImageFolder.ReadImage(p), typeof(InvalidDataException));
+        Fuzz(Striate.Imaging.Bmp.Encode(Picture(), topDown: true), ".bmp", p => ImageFolder.ReadImage(p), typeof(InvalidDataException));
     }
 }

@@ -62,14 +62,16 @@ internal static class ZooTraining
     /// <paramref name="steps"/> SGD steps (momentum 0.9) on one tiny batch; returns the losses. A model that learns drives the loss down.
     /// With <paramref name="withoutDropout"/> the dropout layers stay in evaluation mode (the usual way to check that a heavily
     /// regularised network can fit a batch at all: on four images, fresh dropout masks every step swamp the signal).
+    /// With <paramref name="adam"/> the optimizer is Adam (β = 0.9, 0.999) instead: deep plain networks at PyTorch's default init
+    /// (AlexNet, ZFNet) start with gradients too small for a few SGD steps to show.
     /// </summary>
-    public static float[] Overfit(Module model, int channels, int size, int classes, int batch, int steps, float lr, bool withoutDropout = false)
+    public static float[] Overfit(Module model, int channels, int size, int classes, int batch, int steps, float lr, bool withoutDropout = false, bool adam = false)
     {
         model.Train();
         if (withoutDropout)
             foreach (var dropout in ModelInit.Descendants(model).OfType<DropoutLayer>()) dropout.Eval();
         var (images, labels) = Batch(batch, channels, size, classes, 11);
-        var sgd = new Sgd(model.Parameters(), lr, momentum: 0.9f);
+        Optimizer sgd = adam ? new Adam(model.Parameters(), lr) : new Sgd(model.Parameters(), lr, momentum: 0.9f);
         var losses = new float[steps];
         for (int step = 0; step < steps; step++)
         {

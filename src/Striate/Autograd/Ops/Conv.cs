@@ -15,6 +15,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using Striate.Kernels.Conv;
+using Striate.Kernels.Elementwise;
 
 namespace Striate.Autograd.Ops;
 
@@ -94,8 +95,7 @@ internal sealed class ConvNode(string name, Tensor input, Tensor weight, Tensor?
         try
         {
             var dz = masked.AsSpan(0, gradOutput.Length);
-            ReadOnlySpan<float> y = output.Data;
-            for (int i = 0; i < dz.Length; i++) dz[i] = y[i] > 0f ? gradOutput[i] : 0f;
+            ActivationKernel.ReluMask(output.Data, gradOutput, dz);
             ConvBackward(dz);
         }
         finally

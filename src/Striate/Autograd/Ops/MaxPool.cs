@@ -45,7 +45,8 @@ internal sealed class MaxPoolNode(Tensor input, int[] indices, PoolGeometry geom
     private static (Tensor Output, int[] Indices) Forward(string op, Tensor input, PoolGeometry g, int[] outputShape)
     {
         var y = Tensor.Uninitialized(outputShape); // MaxPoolKernel.Forward overwrites every element
-        var indices = GC.AllocateUninitializedArray<int>(y.Length);
+        // In a trainer's step the indices live exactly as long as the graph, so the step's arena lends them.
+        var indices = TensorArena.Active is { } arena ? arena.NewIndices(y.Length, y) : GC.AllocateUninitializedArray<int>(y.Length);
         MaxPoolKernel.Forward(g, input.Data, y.Data, indices, Compute.Threads);
         if (ShouldRecord(input)) y.SetGradFn(new MaxPoolNode(input, indices, g, op));
         return (y, indices);

@@ -48,6 +48,10 @@ public class DirectConvKernelTests
         ConvGeometry.TwoD(1, 1, 2, A(3, 3, 1, 1, 4, 4), A(3, 3, 1, 1, 4, 4)),
         ConvGeometry.TwoD(3, 6, 9, A(7, 3, 2, 1, 1, 1), A(7, 3, 2, 1, 1, 1), groups: 3),
         ConvGeometry.TwoD(3, 5, 5, A(8, 3, 1, 1, 1, 1), A(7, 3, 1, 1, 1, 1), groups: 5),
+        // Output channels in the lanes (short rows, ≥ 8 channels per group): a 17th channel, groups, stride, dilation, 1-D.
+        ConvGeometry.TwoD(3, 3, 17, A(9, 3, 2, 1, 1, 1), A(7, 3, 2, 1, 1, 1)),
+        ConvGeometry.TwoD(2, 4, 16, A(6, 3, 1, 2, 2, 2), A(5, 3, 1, 2, 2, 2), groups: 2),
+        ConvGeometry.OneD(2, 3, 12, A(11, 3, 3, 1, 1, 1)),
         // 1-D.
         ConvGeometry.OneD(3, 5, 7, A(13, 3, 2, 2, 2, 2)),
         ConvGeometry.OneD(1, 2, 3, A(41, 5, 1, 1, 4, 4)),
@@ -84,6 +88,57 @@ public class DirectConvKernelTests
         DirectConvKernel.Forward(g, x, w, b, fused, 2, ConvEpilogue.Relu);
         Assert.Contains(plain, v => v < 0);
         AssertTensor.BitIdentical([.. plain.Select(v => Math.Max(v, 0f))], fused, "fused ReLU");
+    }
+
+    [Fact]
+    public void Forward_ChannelLanesAndPixelLanes_BitIdentical()
+    {
+        // 12 channels over 10-wide output rows put the channels in the lanes (12/16 of the lanes busy against 10/16);
+        // the same image widened to 16-wide outputs puts the pixels in the lanes. The first 10 columns read the same
+        // inputs in the same order, so the two register blockings must agree bit for bit.
+        var narrow = ConvGeometry.TwoD(3, 6, 12, A(9, 5, 1, 1, 1, 1), A(12, 5, 1, 1, 1, 1));
+        var wide = ConvGeometry.TwoD(3, 6, 12, A(9, 5, 1, 1, 1, 1), A(18, 5, 1, 1, 1, 1));
+        Assert.Equal(10, narrow.Width.Output);
+        Assert.Equal(16, wide.Width.Output);
+        var rng = new Rng(12);
+        float[] xWide = Random(rng, wide.InputLength), w = Random(rng, wide.WeightLength), b = Random(rng, wide.K);
+        var xNarrow = new float[narrow.InputLength];
+        for (int row = 0; row < 3 * 6 * 9; row++) Array.Copy(xWide, row * 18, xNarrow, row * 12, 12);
+        float[] yNarrow = new float[narrow.OutputLength], yWide = new float[wide.OutputLength];
+        DirectConvKernel.Forward(narrow, xNarrow, w, b, yNarrow, 2, ConvEpilogue.Relu);
+        DirectConvKernel.Forward(wide, xWide, w, b, yWide, 2, ConvEpilogue.Relu);
+        // Output column 9 of the narrow image reads its right padding, which holds zeros; in the wide one it reads real
+        // columns 12 and up, so only columns 0–8 (which never touch the padding) are compared.
+        int rows = 3 * 12 * narrow.Height.Output;
+        for (int row = 0; row < rows; row++)
+            for (int q = 0; q < 9; q++)
+            {
+                float expected = yWide[row * 16 + q], actual = yNarrow[row * 10 + q];
+                if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(actual))
+                    Assert.Fail($"Channel-lane vs pixel-lane forward: output row {row}, column {q}, pixel lanes {expected}, channel lanes {actual}");
+            }
+    }
+
+    [Fact]
+    public void BackwardWeights_TwoFilterAndOneFilterBlockings_BitIdentical()
+    {
+        // Three 2×7 filters take the two-filter blocking (a pair and a single, 5 taps at once then 2 one at a time);
+        // each filter alone (K = 1) takes the one-filter blocking. Every tap's sum is the same sequence, so bits agree.
+        var all = ConvGeometry.TwoD(3, 2, 3, A(8, 2, 1, 1, 1, 1), A(19, 7, 1, 1, 3, 3));
+        var one = all with { K = 1 };
+        var rng = new Rng(13);
+        float[] x = Random(rng, all.InputLength), dy = Random(rng, all.OutputLength);
+        var dw = new float[all.WeightLength];
+        DirectConvKernel.BackwardWeights(all, x, dy, dw, default, 2);
+        int taps = 2 * 2 * 7, plane = all.Height.Output * all.Width.Output;
+        for (int k = 0; k < 3; k++)
+        {
+            var dyk = new float[one.OutputLength];
+            for (int n = 0; n < 3; n++) Array.Copy(dy, (n * 3 + k) * plane, dyk, n * plane, plane);
+            var dwk = new float[one.WeightLength];
+            DirectConvKernel.BackwardWeights(one, x, dyk, dwk, default, 1);
+            AssertTensor.BitIdentical(dwk, dw.AsSpan(k * taps, taps).ToArray(), $"filter {k}: two-filter vs one-filter weight gradient");
+        }
     }
 
     [Fact]

@@ -86,6 +86,40 @@ public class MaxPoolKernelTests
         AssertTensor.BitIdentical(one.Dx, three.Dx, $"dx with 1 vs 3 threads, {g}");
     }
 
+    [Theory]
+    [InlineData(1, 1, 2, 2)]
+    [InlineData(3, 5, 4, 16)]
+    [InlineData(2, 6, 28, 28)]
+    [InlineData(1, 16, 10, 10)]
+    [InlineData(5, 3, 6, 34)]
+    [InlineData(2, 7, 8, 18)]
+    [InlineData(1, 2, 4, 32)]
+    public void Forward_TwoByTwoStrideTwoFastPath_MatchesReferenceExactly(int n, int c, int h, int w)
+    {
+        // The 2×2 stride-2 windows take a vectorised branch-free path (8 windows per step, a scalar tail); ties
+        // (coarse values), NaN and −∞ must resolve as in the general loop: the first maximum wins, NaN beats everything.
+        var g = G2(n, c, S(h, 2, 2), S(w, 2, 2));
+        var rng = new Rng(11);
+        var x = Coarse(rng, g.InputLength);
+        for (int i = 0; i < x.Length; i += 7) x[i] = float.NegativeInfinity;
+        for (int i = 3; i < x.Length; i += 29) x[i] = float.NaN;
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var y = new float[g.OutputLength];
+            var indices = new int[g.OutputLength];
+            MaxPoolKernel.Forward(g, x, y, indices, threads);
+            var expectedY = new double[g.OutputLength];
+            var expectedIndices = new int[g.OutputLength];
+            MaxPoolReference.Forward<double>(g, Array.ConvertAll(x, v => (double)v), expectedY, expectedIndices);
+            for (int i = 0; i < y.Length; i++)
+            {
+                bool same = (double.IsNaN(expectedY[i]) ? float.IsNaN(y[i]) : y[i] == expectedY[i]) && indices[i] == expectedIndices[i];
+                if (!same)
+                    Assert.Fail($"2×2 fast path {g}, {threads} threads: index {i}, expected {expectedY[i]} at {expectedIndices[i]}, actual {y[i]} at {indices[i]}");
+            }
+        }
+    }
+
     [Fact]
     public void Forward_TextbookTwoByTwoStrideTwo_MatchesHandComputed()
     {
