@@ -31,21 +31,25 @@ internal static class OnnxFusion
         var outputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         OnnxNode? OnlyConsumer(string value, string op) =>
             !outputs.Contains(value) && consumers.TryGetValue(value, out var l) && l.Count == 1 && l[0].OpType == op && l[0].Outputs.Length == 1 ? l[0] : null;
-        bool IsScalar(string value, float expected) => scalars.TryGetValue(value, out float v) && MathF.Abs(v - expected) <= 1e-5f * MathF.Abs(expected);
+        bool IsScalar(string? value, float expected) => value is not null && scalars.TryGetValue(value, out float v) && MathF.Abs(v - expected) <= 1e-5f * MathF.Abs(expected);
+        // The other operand of a two-input node whose one input is value (null when the node is malformed or uses value twice).
+        static string? Other(OnnxNode node, string value) =>
+            node.Inputs.Length == 2 && (node.Inputs[0] == value) != (node.Inputs[1] == value) ? (node.Inputs[0] == value ? node.Inputs[1] : node.Inputs[0]) : null;
 
         var removed = new HashSet<OnnxNode>();
         var added = new List<OnnxNode>();
         foreach (var erf in nodes.Where(n => n.OpType == "Erf" && n.Inputs.Length == 1 && n.Outputs.Length == 1))
         {
-            if (!producer.TryGetValue(erf.Inputs[0], out var div) || div.OpType != "Div" || div.Inputs.Length != 2 || !IsScalar(div.Inputs[1], MathF.Sqrt(2f))) continue;
+            if (!producer.TryGetValue(erf.Inputs[0], out var div) || div.OpType != "Div" || div.Inputs.Length != 2 || div.Outputs.Length != 1
+                || div.Inputs[0] == div.Inputs[1] || !IsScalar(div.Inputs[1], MathF.Sqrt(2f))) continue;
             string x = div.Inputs[0];
             if (OnlyConsumer(div.Outputs[0], "Erf") != erf) continue;
             var add = OnlyConsumer(erf.Outputs[0], "Add");
-            if (add is null || !IsScalar(add.Inputs.First(i => i != erf.Outputs[0]), 1f)) continue;
+            if (add is null || !IsScalar(Other(add, erf.Outputs[0]), 1f)) continue;
             var mul = OnlyConsumer(add.Outputs[0], "Mul");
-            if (mul is null || mul.Inputs.Length != 2 || mul.Inputs.First(i => i != add.Outputs[0]) != x) continue;
+            if (mul is null || Other(mul, add.Outputs[0]) != x) continue;
             var half = OnlyConsumer(mul.Outputs[0], "Mul");
-            if (half is null || half.Inputs.Length != 2 || !IsScalar(half.Inputs.First(i => i != mul.Outputs[0]), 0.5f)) continue;
+            if (half is null || !IsScalar(Other(half, mul.Outputs[0]), 0.5f)) continue;
             removed.UnionWith([div, erf, add, mul, half]);
             added.Add(new OnnxNode("Gelu", erf.Name + " (fused GELU)", [x], [half.Outputs[0]], half.Index));
         }

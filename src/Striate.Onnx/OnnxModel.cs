@@ -2,7 +2,8 @@
 // (Google.Protobuf, bounded recursion, every claimed size checked against the bytes present),
 // turns float initializers into parameters (batch-norm running statistics into buffers) named as
 // in the file ("conv1.weight" becomes child "conv1", parameter "weight", so NamedParameters gives
-// the exporter's names back), sorts the nodes topologically (refusing cycles and undefined values)
+// the exporter's names back), fuses the erf form of GELU into one node (OnnxFusion), sorts the
+// nodes topologically (refusing cycles and undefined values)
 // and checks every operator against the supported set, so an unsupported node fails at load time
 // naming the node and its operator. Forward interprets the graph node by node with Striate's
 // differentiable ops, so gradients reach the initializers and an imported model can be fine-tuned.

@@ -22,22 +22,6 @@ namespace Striate.Cli.Commands;
 /// <summary>The <c>augment</c> command.</summary>
 public static class AugmentCommand
 {
-    /// <summary>The transform names <c>--transforms</c> accepts, with what each builds for an H×W image.</summary>
-    public static IReadOnlyList<(string Name, string Meaning)> TransformNames { get; } =
-    [
-        ("flip", "RandomHorizontalFlip(p=0.5)"),
-        ("vflip", "RandomVerticalFlip(p=0.5)"),
-        ("crop", "RandomCrop(H×W, padding=⌈H/8⌉, reflect)"),
-        ("resized-crop", "RandomResizedCrop(H, scale=(0.35, 1))"),
-        ("rotate", "RandomRotation(15°)"),
-        ("affine", "RandomAffine(10°, translate=(0.1, 0.1), scale=(0.9, 1.1), shear=(10°, 0))"),
-        ("elastic", "ElasticWarp(alpha=H·34/28, sigma=4·H/28)"),
-        ("jitter", "ColorJitter(brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1)"),
-        ("pca", "PcaColorNoise(std=0.1, ImageNet components; RGB only)"),
-        ("noise", "GaussianNoise(std=0.05, clipped to [0, 1])"),
-        ("cutout", "Cutout(size=⌈H/4⌉)"),
-    ];
-
     /// <summary>The datasets <c>--dataset</c> accepts.</summary>
     public static IReadOnlyList<string> DatasetNames { get; } = ["fashion-mnist", "cifar10", "cifar100", "image-folder", "shapes"];
 
@@ -51,7 +35,7 @@ public static class AugmentCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed choosing the samples and the augmentations", DefaultValueFactory = _ => 1UL };
         var transforms = new Option<string>("--transforms")
         {
-            Description = "Comma-separated transforms applied in order: " + string.Join(", ", TransformNames.Select(t => t.Name)),
+            Description = "Augmentation steps applied in order, the syntax of train --augment: " + string.Join(", ", AugmentationSpec.Steps.Select(t => t.Syntax)),
             DefaultValueFactory = _ => "flip,crop,rotate",
         };
         var data = new Option<string?>("--data") { Description = "Directory holding the dataset files (searched first)" };
@@ -103,45 +87,20 @@ public static class AugmentCommand
         _ => throw new ArgumentException($"Unknown dataset '{dataset}'. Known datasets: {string.Join(", ", DatasetNames)}."),
     };
 
-    /// <summary>The transforms named in <paramref name="list"/> (see <see cref="TransformNames"/>) composed in order, sized for samples of <paramref name="sampleShape"/>.</summary>
-    /// <param name="list">Comma-separated names, e.g. <c>flip,crop,rotate</c>.</param>
+    /// <summary>The pipeline <paramref name="list"/> describes (the syntax of <c>train --augment</c>, see <see cref="AugmentationSpec"/>), sized for samples of <paramref name="sampleShape"/>.</summary>
+    /// <param name="list">Comma-separated steps, e.g. <c>flip,crop:4:reflect,rotate</c>.</param>
     /// <param name="sampleShape">(C, H, W) of the samples.</param>
-    /// <exception cref="ArgumentException">The list is empty, names an unknown transform, or a transform cannot take the samples.</exception>
+    /// <exception cref="ArgumentException">The list is empty, names an unknown step, or a step cannot take the samples; the message starts with <c>--transforms:</c>.</exception>
     public static Compose ParseTransforms(string list, int[] sampleShape)
     {
-        ArgumentNullException.ThrowIfNull(list);
-        ArgumentNullException.ThrowIfNull(sampleShape);
-        int h = sampleShape[1], w = sampleShape[2];
-        var steps = new List<ITransform>();
-        foreach (string raw in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            steps.Add(raw.ToLowerInvariant() switch
-            {
-                "flip" => new RandomHorizontalFlip(),
-                "vflip" => new RandomVerticalFlip(),
-                "crop" => new RandomCrop((h, w), padding: Math.Max(1, (h + 7) / 8), padMode: BorderMode.Reflect),
-                "resized-crop" => new RandomResizedCrop(h, scale: (0.35, 1)),
-                "rotate" => new RandomRotation(15),
-                "affine" => new RandomAffine(10, translate: (0.1, 0.1), scale: (0.9, 1.1), shear: (10, 0)),
-                "elastic" => new ElasticWarp(alpha: 34f * h / 28, sigma: 4f * h / 28),
-                "jitter" => new ColorJitter(0.4f, 0.4f, 0.4f, 0.1f),
-                "pca" => new PcaColorNoise(),
-                "noise" => new GaussianNoise(0.05f, clip: true),
-                "cutout" => new Cutout(Math.Max(1, (h + 3) / 4)),
-                _ => throw new ArgumentException($"--transforms: unknown transform '{raw}'. Known: {string.Join(", ", TransformNames.Select(t => t.Name))}."),
-            });
-        }
-        if (steps.Count == 0) throw new ArgumentException("--transforms names no transform.");
-        var compose = new Compose([.. steps]);
         try
         {
-            compose.OutputShape(sampleShape);
+            return AugmentationSpec.Parse(list, sampleShape);
         }
         catch (ArgumentException e)
         {
             throw new ArgumentException($"--transforms: {e.Message}", e);
         }
-        return compose;
     }
 
     /// <summary>

@@ -21,6 +21,9 @@ public abstract class DropoutLayer : Module
         _rng = RngOrRandom(rng);
     }
 
+    /// <summary>The generator of this layer's masks.</summary>
+    protected internal override Rng? OwnRandomSource => _rng;
+
     /// <summary>Probability of dropping a unit (or channel).</summary>
     public float P { get; }
 

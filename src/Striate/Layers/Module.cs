@@ -94,6 +94,25 @@ public abstract class Module
     /// <summary>Everything a checkpoint holds: <see cref="NamedParameters"/> then <see cref="NamedBuffers"/>.</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> NamedState() => NamedParameters().Concat(NamedBuffers());
 
+    /// <summary>
+    /// The generator this module itself draws from while training (dropout masks, for example), or null when the
+    /// module has no random state of its own. Checkpoints for resuming save its state so a resumed run draws the same
+    /// numbers as one that was never interrupted.
+    /// </summary>
+    protected internal virtual Rng? OwnRandomSource => null;
+
+    /// <summary>
+    /// Every generator of this module and its descendants (see <see cref="OwnRandomSource"/>) with the dotted path of
+    /// the module that owns it (the empty string for this module itself), e.g. <c>7</c> for a Dropout at index 7.
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, Rng>> NamedRandomSources()
+    {
+        if (OwnRandomSource is { } own) yield return new("", own);
+        foreach (var (childName, child) in _children)
+            foreach (var (name, rng) in child.NamedRandomSources())
+                yield return new(name.Length == 0 ? childName : childName + "." + name, rng);
+    }
+
     /// <summary>Every parameter of this module and its descendants.</summary>
     public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Value);
 

@@ -2,7 +2,8 @@
 // Checkpoint.cs), the optimizer's buffers as extra tensors "@optimizer.<parameter>.<slot>", and
 // in the metadata the optimizer's step counts and learning rates plus the run's progress
 // (completed epochs, steps into the current epoch, the shuffling generator's state at the
-// start of that epoch). Restoring all of it makes a resumed run bit-identical to one that was
+// start of that epoch), and the current state of every generator the model's layers own (dropout
+// masks, Module.NamedRandomSources). Restoring all of it makes a resumed run bit-identical to one that was
 // never interrupted (same seed, same thread count).
 using System.Globalization;
 using System.Text.Json;
@@ -29,6 +30,7 @@ public static class TrainingCheckpoint
 {
     private const string OptimizerKey = "optimizer_state";
     private const string ProgressKey = "training_progress";
+    private const string RandomKey = "random_state";
     private const string BufferPrefix = Checkpoint.ExtraTensorPrefix + "optimizer.";
 
     /// <summary>Writes the model, the optimizer state and the progress to <paramref name="path"/>, atomically.</summary>
@@ -44,7 +46,7 @@ public static class TrainingCheckpoint
         if (metadata is not null)
             foreach (var (k, v) in metadata)
             {
-                if (k is OptimizerKey or ProgressKey) throw new ArgumentException($"The metadata key '{k}' is reserved for resumable checkpoints.", nameof(metadata));
+                if (k is OptimizerKey or ProgressKey or RandomKey) throw new ArgumentException($"The metadata key '{k}' is reserved for resumable checkpoints.", nameof(metadata));
                 all[k] = v;
             }
         all[OptimizerKey] = new JsonObject
@@ -58,8 +60,12 @@ public static class TrainingCheckpoint
             ["completedEpochs"] = progress.CompletedEpochs,
             ["stepsIntoEpoch"] = progress.StepsIntoEpoch,
             // ulongs as hex strings: JSON numbers lose bits above 2^53 in many readers.
-            ["shuffleRngState"] = new JsonArray([.. progress.ShuffleRngState.Select(w => (JsonNode)w.ToString("x16", CultureInfo.InvariantCulture))]),
+            ["shuffleRngState"] = HexWords(progress.ShuffleRngState),
         }.ToJsonString();
+        var random = new JsonObject();
+        foreach (var (name, rng) in model.NamedRandomSources())
+            random[name] = HexWords(rng.GetState());
+        all[RandomKey] = random.ToJsonString();
         var buffers = state.Buffers.Select(b => new KeyValuePair<string, Tensor>(BufferPrefix + b.Key, Tensor.FromArray(b.Value, b.Value.Length)));
         Checkpoint.Save(path, model, all, buffers);
     }
@@ -85,16 +91,40 @@ public static class TrainingCheckpoint
                 [.. o["learningRates"]!.AsArray().Select(n => n!.GetValue<float>())],
                 buffers);
             var p = JsonNode.Parse(progressJson)!.AsObject();
-            var rng = p["shuffleRngState"]!.AsArray().Select(n => ulong.Parse(n!.GetValue<string>(), NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
+            var rng = ParseWords(p["shuffleRngState"]!);
             var progress = new TrainingProgress(p["completedEpochs"]!.GetValue<int>(), p["stepsIntoEpoch"]!.GetValue<int>(), rng);
             if (progress.CompletedEpochs < 0 || progress.StepsIntoEpoch < 0 || rng.Length != 4)
                 throw new FormatException("negative progress or an Rng state that is not 4 words");
-            var user = meta.Where(e => e.Key is not (OptimizerKey or ProgressKey)).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+            // Checkpoints written before the layers' generators were saved have no record: their layers keep the
+            // generators they were rebuilt with.
+            if (meta.TryGetValue(RandomKey, out var randomJson))
+                RestoreRandomSources(loaded.Model, JsonNode.Parse(randomJson)!.AsObject());
+            var user = meta.Where(e => e.Key is not (OptimizerKey or ProgressKey or RandomKey)).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
             return new ResumableCheckpoint(new LoadedCheckpoint(loaded.Model, user, loaded.FormatVersion, loaded.ExtraTensors), state, progress);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException or OverflowException or KeyNotFoundException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException or NullReferenceException or OverflowException or KeyNotFoundException)
         {
-            throw new InvalidDataException($"Checkpoint '{path}' has a malformed optimizer or progress record: {e.Message}", e);
+            throw new InvalidDataException($"Checkpoint '{path}' has a malformed optimizer, progress or generator record: {e.Message}", e);
+        }
+    }
+
+    // ulongs as hex strings: JSON numbers lose bits above 2^53 in many readers.
+    private static JsonArray HexWords(IEnumerable<ulong> words) =>
+        new([.. words.Select(w => (JsonNode)w.ToString("x16", CultureInfo.InvariantCulture))]);
+
+    private static ulong[] ParseWords(JsonNode node) =>
+        [.. node.AsArray().Select(n => ulong.Parse(n!.GetValue<string>(), NumberStyles.HexNumber, CultureInfo.InvariantCulture))];
+
+    private static void RestoreRandomSources(Module model, JsonObject saved)
+    {
+        var sources = model.NamedRandomSources().ToList();
+        if (sources.Count != saved.Count || sources.Any(s => !saved.ContainsKey(s.Key)))
+            throw new FormatException($"the saved generator states ({string.Join(", ", saved.Select(e => e.Key))}) do not match the model's random layers ({string.Join(", ", sources.Select(e => e.Key))})");
+        foreach (var (name, rng) in sources)
+        {
+            var words = ParseWords(saved[name]!);
+            if (words.Length != 4) throw new FormatException($"the generator state of '{name}' is not 4 words");
+            rng.SetState(words);
         }
     }
 }

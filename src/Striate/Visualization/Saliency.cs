@@ -1,6 +1,8 @@
 // Saliency (Simonyan, Vedaldi & Zisserman 2014): how much each input pixel moves a class score.
 //   g = ∂S_c/∂x, with S_c the model's (pre-softmax) output for class c and x the (C, H, W) image
 //   map[y, x] = max_c |g[c, y, x]|
+// Gradient × input (Shrikumar et al. 2016): map[y, x] = Σ_c |x[c, y, x]·g[c, y, x]|, the first-order
+// contribution of each pixel to S_c; pixels at zero (a black background) contribute nothing.
 // SmoothGrad (Smilkov et al. 2017) averages g over n copies of x with Gaussian noise of standard
 // deviation σ = noiseLevel·(max x − min x), which removes much of the gradient's pixel-level noise.
 // The gradient is one backward pass with upstream e_c (one-hot); the model's parameter gradients
@@ -56,6 +58,28 @@ public static class Saliency
     /// <exception cref="ArgumentException">As <see cref="InputGradient"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classIndex"/> is not a class of the output.</exception>
     public static Tensor Map(Module model, Tensor image, int classIndex) => MaxAbsOverChannels(InputGradient(model, image, classIndex));
+
+    /// <summary>
+    /// Gradient × input: map[y, x] = Σ_c |x[c, y, x]·∂S_c/∂x[c, y, x]|, each pixel's first-order contribution to the class
+    /// score (see <see cref="InputGradient"/>). Unlike the plain gradient, it is zero where the input is zero.
+    /// </summary>
+    /// <param name="model">A classifier mapping (1, C, H, W) to (1, classes) scores.</param>
+    /// <param name="image">(C, H, W) or (1, C, H, W).</param>
+    /// <param name="classIndex">The class whose score is differentiated.</param>
+    /// <returns>(H, W), non-negative.</returns>
+    /// <exception cref="ArgumentException">As <see cref="InputGradient"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classIndex"/> is not a class of the output.</exception>
+    public static Tensor GradientTimesInput(Module model, Tensor image, int classIndex)
+    {
+        var g = InputGradient(model, image, classIndex);
+        var x = AsBatchOfOne(image).AsSpan();
+        var gradient = g.AsSpan();
+        int c = g.Dims[0], plane = g.Dims[1] * g.Dims[2];
+        var map = new float[plane];
+        for (int ch = 0; ch < c; ch++)
+            for (int i = 0; i < plane; i++) map[i] += Math.Abs(x[ch * plane + i] * gradient[ch * plane + i]);
+        return Tensor.FromArray(map, g.Dims[1], g.Dims[2]);
+    }
 
     /// <summary>
     /// SmoothGrad: the mean of <see cref="InputGradient"/> over <paramref name="samples"/> noisy copies

@@ -128,6 +128,31 @@ public sealed class OnnxExportTests
         }
     }
 
+    [OnnxRuntimeTheory]
+    [InlineData("convolution")]
+    [InlineData("activations")]
+    [InlineData("normalization")]
+    public void Export_Opset17_RunsInOnnxRuntime(string name)
+    {
+        var (model, shape) = Models[name]();
+        Prepare(model, 102);
+        var x = Input(shape, batch: 2, seed: 202);
+        string path = Path.Combine(Path.GetTempPath(), $"striate-export17-{name}-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            model.ExportOnnx(path, shape, new OnnxExportOptions { Opset = 17 });
+            Assert.Equal(17, OnnxModel.Load(path).Opset);
+            var expected = StriateOutput(model, x);
+            var ort = OnnxRuntimePeer.Run(path, new Dictionary<string, Tensor> { ["input"] = x })["output"];
+            Assert.Equal(expected.Shape, ort.Shape);
+            AssertTensor.Close(ort.Values, [.. expected.ToArray().Select(v => (double)v)], ort.Shape, Tolerances.OnnxModel, $"ONNX Runtime on {name} at opset 17");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [OnnxRuntimeFact]
     public void Export_DynamicBatch_OnnxRuntimeRunsAnyBatchSize()
     {

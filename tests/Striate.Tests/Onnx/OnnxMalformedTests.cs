@@ -183,7 +183,7 @@ public sealed class OnnxMalformedTests
         }
     }
 
-    public static TheoryData<string> FuzzSeeds() => ["inception", "conv_variants", "resample"];
+    public static TheoryData<string> FuzzSeeds() => ["inception", "conv_variants", "resample", "activations"];
 
     [Theory]
     [MemberData(nameof(FuzzSeeds))]

@@ -62,7 +62,7 @@ public sealed class OnnxOperatorTests
         {
             _graph.Node.Add(new NodeProto { OpType = "Identity", Name = "out", Input = { output }, Output = { "y" } });
             _graph.Output.Add(new ValueInfoProto { Name = "y", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1 } } });
-            var model = new ModelProto { IrVersion = 8, ProducerName = "test", Graph = _graph };
+            var model = new ModelProto { IrVersion = opset >= 19 ? 9 : 8, ProducerName = "test", Graph = _graph };
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
             return model.ToByteArray();
         }
@@ -127,6 +127,12 @@ public sealed class OnnxOperatorTests
             var value = new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = OnnxTensorCodec.Encode("", [0.5f], [1]) };
             return g.Node("Add", ["x", g.Node("ConstantOfShape", [g.Ints("shape", 2, 3)], value)]);
         }),
+        ["gelu_opset20_tanh"] = () => One(new GraphBuilder(2, 7), g => g.Node("Gelu", ["x"], S("approximate", "tanh")), opset: 20),
+        ["gelu_erf_chain_fused"] = () => One(new GraphBuilder(2, 7), g =>
+        {
+            var erf = g.Node("Erf", [g.Node("Div", ["x", g.Floats("sqrt2", MathF.Sqrt(2f))])]);
+            return g.Node("Mul", [g.Floats("half", 0.5f), g.Node("Mul", [g.Node("Add", [g.Floats("one", 1f), erf]), "x"])]);
+        }),
         ["activations_chain"] = () => One(new GraphBuilder(2, 6), g => g.Node("Softsign", [g.Node("Softplus", [g.Node("Selu", [g.Node("Elu", [g.Node("LeakyRelu", ["x"], F("alpha", 0.3f))], F("alpha", 0.5f))])])])),
     };
 
@@ -172,6 +178,18 @@ public sealed class OnnxOperatorTests
         var e = Assert.Throws<ArgumentException>(() => model.Forward(Tensor.Zeros(1, 2, 4, 4)));
         Assert.Contains("ONNX node 'Resize_0' (Resize)", e.Message, StringComparison.Ordinal);
         Assert.Contains("cubic", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Erf_OutsideTheGeluChain_RefusedNamingTheNode()
+    {
+        // The Erf value also feeds a second node, so the chain is not GELU and stays an unsupported Erf.
+        var g = new GraphBuilder(2, 3);
+        var erf = g.Node("Erf", [g.Node("Div", ["x", g.Floats("sqrt2", MathF.Sqrt(2f))])]);
+        var gelu = g.Node("Mul", [g.Node("Mul", ["x", g.Node("Add", [erf, g.Floats("one", 1f)])]), g.Floats("half", 0.5f)]);
+        var bytes = g.Build(g.Node("Add", [gelu, erf]));
+        var e = Assert.Throws<NotSupportedException>(() => OnnxModel.Load(bytes));
+        Assert.Contains("node 'Erf_1' uses operator 'Erf'", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

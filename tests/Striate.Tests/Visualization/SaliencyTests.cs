@@ -50,6 +50,19 @@ public sealed class SaliencyTests
     }
 
     [Fact]
+    public void GradientTimesInput_SumsAbsoluteProductsOverChannels()
+    {
+        var model = TinyModel(3);
+        var image = Tensor.Uniform(new Rng(4), -1, 1, 2, 6, 6);
+        var g = Saliency.InputGradient(model, image, 1).ToArray();
+        var x = image.ToArray();
+        var map = Saliency.GradientTimesInput(model, image, 1);
+        Assert.Equal([6, 6], map.Shape);
+        for (int i = 0; i < 36; i++)
+            Assert.Equal(Math.Abs(x[i] * g[i]) + Math.Abs(x[36 + i] * g[36 + i]), map.AsSpan()[i], 6);
+    }
+
+    [Fact]
     public void InputGradient_LeavesParameterGradientsAndModesAsTheyWere()
     {
         var model = TinyModel(5);

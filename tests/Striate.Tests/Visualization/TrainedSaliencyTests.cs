@@ -142,9 +142,11 @@ public sealed class TrainedSaliencyTests
             var probs = Functional.Softmax(net.Forward(image.Reshape(1, 1, 16, 16)), 1).ToArray();
             if (Array.IndexOf(probs, probs.Max()) == label) correct++;
             var gradient = Saliency.InputGradient(net, image, label).ToArray();
+            var attributions = Saliency.GradientTimesInput(net, image, label).ToArray();
             for (int i = 0; i < plane; i++)
             {
-                double attribution = Math.Abs(gradient[i] * pixels[i]), g = Math.Abs(gradient[i]);
+                double attribution = attributions[i], g = Math.Abs(gradient[i]);
+                Assert.Equal(Math.Abs(gradient[i] * pixels[i]), attribution, 1e-6);
                 attributionTotal += attribution;
                 gradientTotal += g;
                 maskArea += mask[i];

@@ -3,6 +3,7 @@
 // bad counts give exit code 1 with a one-line message.
 using Striate.Cli.Commands;
 using Striate.Data;
+using Striate.Data.Augmentations;
 using Striate.Imaging;
 
 namespace Striate.Tests.Cli.Commands;
@@ -81,7 +82,7 @@ public sealed class AugmentCommandTests : IDisposable
     [Fact]
     public void Augment_EveryTransformName_Parses()
     {
-        foreach (var (name, _) in AugmentCommand.TransformNames)
+        foreach (var (name, _, _) in AugmentationSpec.Steps)
         {
             int[] shape = name == "pca" ? [3, 16, 16] : [1, 16, 16];
             var t = AugmentCommand.ParseTransforms(name, shape);
@@ -91,7 +92,7 @@ public sealed class AugmentCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("flip,twirl", "unknown transform 'twirl'")]
+    [InlineData("flip,twirl", "unknown step 'twirl'")]
     [InlineData("pca", "RGB")]
     public void Augment_BadTransforms_ExitWithOneLine(string transforms, string message)
     {
