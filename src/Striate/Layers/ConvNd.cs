@@ -118,4 +118,16 @@ public abstract class ConvNd : Module
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) =>
         ConvNode.Forward(TypeName, SpatialRank, input, Weight, Bias, [Stride], Padding, [Dilation], Groups, PaddingMode, ConvolutionMode, Algorithm);
+
+    /// <summary>
+    /// max(Forward(input), 0) in one pass (the ReLU fused into the convolution's epilogue, and its backward into the
+    /// convolution's): the same values and gradients as <see cref="Forward"/> followed by <see cref="ReLU"/>, one
+    /// activation written instead of two. <see cref="Sequential"/> uses it for a convolution directly followed by a ReLU.
+    /// </summary>
+    /// <param name="input">As <see cref="Forward"/>.</param>
+    /// <returns>As <see cref="Forward"/>, every value ≥ 0 (or NaN where the convolution is NaN).</returns>
+    /// <exception cref="ArgumentException">As <see cref="Forward"/>.</exception>
+    public Tensor ForwardRelu(Tensor input) =>
+        ConvNode.Forward(TypeName, SpatialRank, input, Weight, Bias, [Stride], Padding, [Dilation], Groups, PaddingMode, ConvolutionMode, Algorithm,
+            ConvEpilogue.Relu);
 }

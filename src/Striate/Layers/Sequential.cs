@@ -1,4 +1,5 @@
-// Sequential: children applied in order, named "0", "1", ... as in PyTorch.
+// Sequential: children applied in order, named "0", "1", ... as in PyTorch. A convolution directly
+// followed by a ReLU runs as the fused ConvNd.ForwardRelu (bit-identical values and gradients).
 namespace Striate.Layers;
 
 /// <summary>Applies its children one after another: y = fₙ(…f₂(f₁(x))).</summary>
@@ -38,6 +39,14 @@ public sealed class Sequential : Module
         {
             try
             {
+                // A convolution directly followed by a ReLU runs as one fused op (same values and gradients, one
+                // activation written instead of two); the ReLU's index is then skipped.
+                if (_layers[i] is ConvNd conv && i + 1 < _layers.Count && _layers[i + 1] is ReLU)
+                {
+                    x = conv.ForwardRelu(x);
+                    i++;
+                    continue;
+                }
                 x = _layers[i].Forward(x);
             }
             catch (ArgumentException e) when (e is not LayerInputException)

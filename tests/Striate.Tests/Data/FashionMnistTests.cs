@@ -53,7 +53,7 @@ internal sealed class FakeFashionMnist
 /// <summary>A minimal HTTP server on 127.0.0.1 serving fixed files; counts requests.</summary>
 internal sealed class LocalHttpServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly IReadOnlyDictionary<string, byte[]> _files;
     private readonly Task _loop;
     private int _requests;
@@ -61,10 +61,25 @@ internal sealed class LocalHttpServer : IDisposable
     public LocalHttpServer(IReadOnlyDictionary<string, byte[]> files)
     {
         _files = files;
-        Port = FreePort();
+        // A free port can be taken by another process (a parallel test run) between the probe and Start:
+        // try again with a new port rather than fail the test.
+        for (int attempt = 1; ; attempt++)
+        {
+            int port = FreePort();
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                (_listener, Port) = (listener, port);
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 20)
+            {
+                listener.Close();
+            }
+        }
         BaseUri = new Uri($"http://127.0.0.1:{Port}/data/");
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
         _loop = Task.Run(ServeAsync);
     }
 
@@ -111,8 +126,16 @@ internal sealed class LocalHttpServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
-        _listener.Close();
+        try
+        {
+            _listener.Stop();
+            _listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+            // The managed HttpListener looks its endpoint up again on Close and may try to bind the port, which
+            // another process (a parallel test run) can hold by then: the listener is closed either way.
+        }
         _loop.Wait(TimeSpan.FromSeconds(5));
     }
 }
