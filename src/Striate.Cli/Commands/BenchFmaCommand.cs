@@ -11,10 +11,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Striate.Kernels.Diagnostics;
 
 namespace Striate.Cli.Commands;
 
@@ -79,9 +79,9 @@ public static class BenchFmaCommand
         // Calibrate on one thread: iterations for about TargetRunSeconds (a few warm-up calls first, so
         // the loop runs as final, optimized code).
         int iterations = 100_000;
-        for (int i = 0; i < 3; i++) Loop(width, iterations);
+        for (int i = 0; i < 3; i++) FmaLoop.Run(width, iterations);
         var watch = Stopwatch.StartNew();
-        Loop(width, iterations);
+        FmaLoop.Run(width, iterations);
         double perIteration = Math.Max(watch.Elapsed.TotalSeconds / iterations, 1e-12);
         iterations = (int)Math.Clamp(TargetRunSeconds / perIteration, 1_000, 1_000_000_000);
 
@@ -105,7 +105,7 @@ public static class BenchFmaCommand
         if (threads == 1)
         {
             long t0 = Stopwatch.GetTimestamp();
-            Loop(width, iterations);
+            FmaLoop.Run(width, iterations);
             return Stopwatch.GetElapsedTime(t0).TotalSeconds;
         }
         using var start = new Barrier(threads);
@@ -119,78 +119,13 @@ public static class BenchFmaCommand
             {
                 start.SignalAndWait();
                 begins[index] = Stopwatch.GetTimestamp();
-                Loop(width, iterations);
+                FmaLoop.Run(width, iterations);
                 ends[index] = Stopwatch.GetTimestamp();
             }) { IsBackground = true };
             workers[t].Start();
         }
         foreach (var w in workers) w.Join();
         return (double)(ends.Max() - begins.Min()) / Stopwatch.Frequency;
-    }
-
-    private static float Loop(int width, int iterations) => width switch
-    {
-        512 => Loop512(iterations),
-        256 => Loop256(iterations),
-        _ => Loop128(iterations),
-    };
-
-    // No calls and no memory inside the loops: all twelve accumulators stay in registers.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static float Loop128(int iterations)
-    {
-        var x = Vector128.Create(1.0000001f);
-        var y = Vector128.Create(0.9999999f);
-        Vector128<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
-        Vector128<float> a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
-        for (int i = 0; i < iterations; i++)
-        {
-            a0 = Vector128.FusedMultiplyAdd(x, y, a0); a1 = Vector128.FusedMultiplyAdd(x, y, a1);
-            a2 = Vector128.FusedMultiplyAdd(x, y, a2); a3 = Vector128.FusedMultiplyAdd(x, y, a3);
-            a4 = Vector128.FusedMultiplyAdd(x, y, a4); a5 = Vector128.FusedMultiplyAdd(x, y, a5);
-            a6 = Vector128.FusedMultiplyAdd(x, y, a6); a7 = Vector128.FusedMultiplyAdd(x, y, a7);
-            a8 = Vector128.FusedMultiplyAdd(x, y, a8); a9 = Vector128.FusedMultiplyAdd(x, y, a9);
-            a10 = Vector128.FusedMultiplyAdd(x, y, a10); a11 = Vector128.FusedMultiplyAdd(x, y, a11);
-        }
-        return Vector128.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static float Loop256(int iterations)
-    {
-        var x = Vector256.Create(1.0000001f);
-        var y = Vector256.Create(0.9999999f);
-        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
-        Vector256<float> a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
-        for (int i = 0; i < iterations; i++)
-        {
-            a0 = Vector256.FusedMultiplyAdd(x, y, a0); a1 = Vector256.FusedMultiplyAdd(x, y, a1);
-            a2 = Vector256.FusedMultiplyAdd(x, y, a2); a3 = Vector256.FusedMultiplyAdd(x, y, a3);
-            a4 = Vector256.FusedMultiplyAdd(x, y, a4); a5 = Vector256.FusedMultiplyAdd(x, y, a5);
-            a6 = Vector256.FusedMultiplyAdd(x, y, a6); a7 = Vector256.FusedMultiplyAdd(x, y, a7);
-            a8 = Vector256.FusedMultiplyAdd(x, y, a8); a9 = Vector256.FusedMultiplyAdd(x, y, a9);
-            a10 = Vector256.FusedMultiplyAdd(x, y, a10); a11 = Vector256.FusedMultiplyAdd(x, y, a11);
-        }
-        return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static float Loop512(int iterations)
-    {
-        var x = Vector512.Create(1.0000001f);
-        var y = Vector512.Create(0.9999999f);
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
-        Vector512<float> a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
-        for (int i = 0; i < iterations; i++)
-        {
-            a0 = Vector512.FusedMultiplyAdd(x, y, a0); a1 = Vector512.FusedMultiplyAdd(x, y, a1);
-            a2 = Vector512.FusedMultiplyAdd(x, y, a2); a3 = Vector512.FusedMultiplyAdd(x, y, a3);
-            a4 = Vector512.FusedMultiplyAdd(x, y, a4); a5 = Vector512.FusedMultiplyAdd(x, y, a5);
-            a6 = Vector512.FusedMultiplyAdd(x, y, a6); a7 = Vector512.FusedMultiplyAdd(x, y, a7);
-            a8 = Vector512.FusedMultiplyAdd(x, y, a8); a9 = Vector512.FusedMultiplyAdd(x, y, a9);
-            a10 = Vector512.FusedMultiplyAdd(x, y, a10); a11 = Vector512.FusedMultiplyAdd(x, y, a11);
-        }
-        return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
     }
 }
 
