@@ -94,9 +94,7 @@ public static class BenchConv2dCommand
         if (!all && !s_algorithms.ContainsKey(algorithm))
             throw new ArgumentException($"--algo must be auto, all or one of {string.Join(", ", s_algorithms.Keys.Where(k => k != "auto"))}, got \"{algorithm}\".", nameof(algorithm));
 
-        int previous = Compute.Threads;
-        Compute.Threads = threads;
-        try
+        using (Compute.UseThreads(threads))
         {
             foreach (var c in Cases.Where(c => caseNames.Count == 0 || caseNames.Contains(c.Name)))
             {
@@ -109,10 +107,6 @@ public static class BenchConv2dCommand
                     output.WriteLine(json ? JsonSerializer.Serialize(line, Conv2dBenchLineContext.Default.Conv2dBenchLine) : Text(line));
                 }
             }
-        }
-        finally
-        {
-            Compute.Threads = previous;
         }
         return CliError.Ok;
     }

@@ -62,9 +62,7 @@ public static class BenchResnet18Command
         if (imageSize is < 32 or > 1024) throw new ArgumentException($"--image-size must be between 32 and 1024, got {imageSize}.", nameof(imageSize));
         if (repeat is < 1) throw new ArgumentException($"--repeat must be at least 1, got {repeat}.", nameof(repeat));
 
-        int previous = Compute.Threads;
-        Compute.Threads = threads;
-        try
+        using (Compute.UseThreads(threads))
         {
             var model = ResNet.Create(18, rng: new Rng(0));
             model.Eval();
@@ -91,10 +89,6 @@ public static class BenchResnet18Command
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"resnet18 {imageSize}×{imageSize}, batch {r.Batch}, {threads} thread{(threads == 1 ? "" : "s")}: {r.Ms:F2} ms per call, {r.ImagesPerSec:F2} images/s"));
             }
-        }
-        finally
-        {
-            Compute.Threads = previous;
         }
         return CliError.Ok;
     }

@@ -34,7 +34,7 @@ public static class EvalCommand
             throw new ArgumentException($"Unknown dataset '{dataset}'. Known datasets: fashion-mnist.");
         if (threads < 1) throw new ArgumentException($"--threads must be at least 1, got {threads}.");
         if (!File.Exists(modelPath)) throw new ArgumentException($"--model: no such file '{Path.GetFullPath(modelPath)}'.");
-        Compute.Threads = threads;
+        using var threadsScope = Compute.UseThreads(threads);
         var loaded = Checkpoint.Load(modelPath);
         var test = FashionMnist.LoadAsync(new FashionMnistOptions { DataDirectory = dataDirectory }).GetAwaiter().GetResult().Test;
         var names = FashionMnist.ClassNames;

@@ -79,7 +79,7 @@ public static class FeaturesCommand
         if (s.Seeds < 1 || s.ProbeEpochs < 1 || s.Epochs < 1 || s.PretrainEpochs < 1 || s.FinetuneEpochs < 0 || s.BatchSize < 1)
             throw new ArgumentException("--seeds, --probe-epochs, --epochs, --pretrain-epochs and --batch-size must be at least 1, --finetune-epochs at least 0.");
         if (!(s.LearningRate > 0) || !float.IsFinite(s.LearningRate)) throw new ArgumentException($"--lr must be a positive number, got {s.LearningRate}.");
-        Compute.Threads = s.Threads;
+        using var threadsScope = Compute.UseThreads(s.Threads);
 
         var fmnist = FashionMnist.Load(new FashionMnistOptions { DataDirectory = s.DataDirectory });
         var train = s.Limit is int n && n < fmnist.Train.Count ? Subset(fmnist.Train, 0, n) : fmnist.Train;

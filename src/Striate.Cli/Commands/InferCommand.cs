@@ -41,7 +41,7 @@ public static class InferCommand
         if (!File.Exists(modelPath)) throw new ArgumentException($"--model: no such file '{Path.GetFullPath(modelPath)}'.");
         foreach (var input in inputPaths)
             if (!File.Exists(input)) throw new ArgumentException($"--input: no such file '{Path.GetFullPath(input)}'.");
-        Compute.Threads = threads;
+        using var threadsScope = Compute.UseThreads(threads);
 
         var (net, metadata, declaredShape) = LoadModel(modelPath);
         int[]? sampleShape = metadata.TryGetValue("input_shape", out var shapeText) ? ParseShape(shapeText, modelPath) : declaredShape;

@@ -163,7 +163,7 @@ public static class TrainCommand
         {
             throw new ArgumentException($"--augment: {Plain(e)}", e);
         }
-        Compute.Threads = s.Threads;
+        using var threadsScope = Compute.UseThreads(s.Threads);
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };

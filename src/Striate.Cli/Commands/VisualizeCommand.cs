@@ -127,7 +127,7 @@ public static class VisualizeCommand
         if (request.Threads < 1) throw new ArgumentException($"--threads must be at least 1, got {request.Threads}.");
         if (!File.Exists(modelPath)) throw new ArgumentException($"--model: no such file '{Path.GetFullPath(modelPath)}'.");
         CheckOutput(outPath);
-        Compute.Threads = request.Threads;
+        using var threadsScope = Compute.UseThreads(request.Threads);
         var loaded = Checkpoint.Load(modelPath);
         var net = loaded.Model;
         if (what == "receptive-field") return RunReceptiveField(request, loaded);

@@ -75,27 +75,19 @@ public class DataLoaderTransformTests
     [Fact]
     public void Transform_PrefetchedEqualsPlainAtAnyThreadCount()
     {
-        int saved = Compute.Threads;
-        try
+        var results = new List<List<float[]>>();
+        foreach (int threads in new[] { 1, 2, 5 })
         {
-            var results = new List<List<float[]>>();
-            foreach (int threads in new[] { 1, 2, 5 })
-            {
-                Compute.Threads = threads;
-                var loader = new DataLoader(MakeDataset(23), batchSize: 6, shuffle: true, rng: new Rng(9), transform: Augment());
-                results.Add(Run(loader.Epoch()).Concat(Run(loader.Epoch())).ToList());
-                var prefetched = new DataLoader(MakeDataset(23), batchSize: 6, shuffle: true, rng: new Rng(9), transform: Augment());
-                results.Add(Run(prefetched.PrefetchedEpoch(depth: 2)).Concat(Run(prefetched.PrefetchedEpoch(depth: 3))).ToList());
-            }
-            for (int r = 1; r < results.Count; r++)
-            {
-                Assert.Equal(results[0].Count, results[r].Count);
-                for (int b = 0; b < results[0].Count; b++) AssertTensor.BitIdentical(results[0][b], results[r][b], $"run {r}, batch {b}");
-            }
+            using var scope = Compute.UseThreads(threads);
+            var loader = new DataLoader(MakeDataset(23), batchSize: 6, shuffle: true, rng: new Rng(9), transform: Augment());
+            results.Add(Run(loader.Epoch()).Concat(Run(loader.Epoch())).ToList());
+            var prefetched = new DataLoader(MakeDataset(23), batchSize: 6, shuffle: true, rng: new Rng(9), transform: Augment());
+            results.Add(Run(prefetched.PrefetchedEpoch(depth: 2)).Concat(Run(prefetched.PrefetchedEpoch(depth: 3))).ToList());
         }
-        finally
+        for (int r = 1; r < results.Count; r++)
         {
-            Compute.Threads = saved;
+            Assert.Equal(results[0].Count, results[r].Count);
+            for (int b = 0; b < results[0].Count; b++) AssertTensor.BitIdentical(results[0][b], results[r][b], $"run {r}, batch {b}");
         }
     }
 

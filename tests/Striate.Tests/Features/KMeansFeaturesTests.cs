@@ -123,18 +123,10 @@ public sealed class KMeansFeaturesTests
     {
         var images = Tensor.Uniform(new Rng(6), 0, 1, 5, 1, 12, 12);
         var encoder = KMeansFeatures.Fit(images, new Rng(7), new KMeansFeatureOptions { PatchSize = 4, Centroids = 9, Patches = 500 });
-        int saved = Compute.Threads;
-        try
-        {
-            Compute.Threads = 1;
-            var one = encoder.Forward(images).ToArray();
-            Compute.Threads = 3;
-            Assert.Equal(one, encoder.Forward(images).ToArray());
-        }
-        finally
-        {
-            Compute.Threads = saved;
-        }
+        float[] one, three;
+        using (Compute.UseThreads(1)) one = encoder.Forward(images).ToArray();
+        using (Compute.UseThreads(3)) three = encoder.Forward(images).ToArray();
+        Assert.Equal(one, three);
     }
 
     [Fact]

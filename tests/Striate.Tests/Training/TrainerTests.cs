@@ -15,19 +15,13 @@ public class TrainerTests
 
     private static float[] First20Losses(ClassificationDataset data, ulong seed, int threads)
     {
-        int saved = Compute.Threads;
-        Compute.Threads = threads;
-        try
+        using (Compute.UseThreads(threads))
         {
             var rng = new Rng(seed);
             var model = LeNet5.Create(rng: rng.Fork());
             var loader = new DataLoader(data, batchSize: 64, shuffle: true, rng: rng.Fork());
             var sgd = new Sgd(model.Parameters(), lr: 0.05f, momentum: 0.9f);
             return [.. Trainer.TrainEpoch(model, loader, loader.BatchCount, sgd).StepLosses];
-        }
-        finally
-        {
-            Compute.Threads = saved;
         }
     }
 

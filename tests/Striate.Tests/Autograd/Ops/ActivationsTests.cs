@@ -240,26 +240,18 @@ public class ActivationsTests
     [Fact]
     public void Activations_AreBitIdenticalForAnyThreadCount()
     {
-        int saved = Compute.Threads;
-        try
+        var x = Tensor.Uniform(new Rng(43), -4f, 4f, 8, 16, 33, 33);
+        x.RequiresGrad = true;
+        var upstream = Tensor.Normal(new Rng(44), 0f, 1f, 8, 16, 33, 33);
+        float[] Run(int threads, string op)
         {
-            var x = Tensor.Uniform(new Rng(43), -4f, 4f, 8, 16, 33, 33);
-            x.RequiresGrad = true;
-            var upstream = Tensor.Normal(new Rng(44), 0f, 1f, 8, 16, 33, 33);
-            float[] Run(int threads, string op)
-            {
-                Compute.Threads = threads;
-                x.ZeroGrad();
-                var y = Apply(op, x);
-                y.Backward(upstream);
-                return [.. y.ToArray(), .. x.Grad!.ToArray()];
-            }
-            foreach (var op in new[] { "gelu", "softmax1", "elu" })
-                AssertTensor.BitIdentical(Run(1, op), Run(3, op), op);
+            using var scope = Compute.UseThreads(threads);
+            x.ZeroGrad();
+            var y = Apply(op, x);
+            y.Backward(upstream);
+            return [.. y.ToArray(), .. x.Grad!.ToArray()];
         }
-        finally
-        {
-            Compute.Threads = saved;
-        }
+        foreach (var op in new[] { "gelu", "softmax1", "elu" })
+            AssertTensor.BitIdentical(Run(1, op), Run(3, op), op);
     }
 }

@@ -278,9 +278,7 @@ public class ConvTests
         var upstream = Tensor.Normal(rng, 0f, 1f, 5, 6, 23);
         float[][] Run(int threads)
         {
-            int saved = Compute.Threads;
-            Compute.Threads = threads;
-            try
+            using (Compute.UseThreads(threads))
             {
                 var xi = x.Clone();
                 var wi = w.Clone();
@@ -288,10 +286,6 @@ public class ConvTests
                 var y = Functional.Conv1d(xi, wi, padding: "same", groups: 2, paddingMode: PaddingMode.Circular, convolutionMode: ConvolutionMode.TrueConvolution);
                 y.Backward(upstream);
                 return [y.ToArray(), xi.Grad!.ToArray(), wi.Grad!.ToArray()];
-            }
-            finally
-            {
-                Compute.Threads = saved;
             }
         }
         var one = Run(1);

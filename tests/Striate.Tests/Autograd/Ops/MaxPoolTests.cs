@@ -204,23 +204,20 @@ public class MaxPoolTests
         var x = Tensor.Normal(rng, 0f, 1f, 4, 9, 50);
         x.RequiresGrad = true;
         var upstream = Tensor.Normal(rng, 0f, 1f, 4, 9, 25);
-        int saved = Compute.Threads;
-        try
+        Tensor y1, y5;
+        using (Compute.UseThreads(1))
         {
-            Compute.Threads = 1;
-            var y1 = Functional.MaxPool1d(x, 3, 2, 1);
+            y1 = Functional.MaxPool1d(x, 3, 2, 1);
             y1.Backward(upstream);
-            var g1 = x.Grad!.ToArray();
-            x.ZeroGrad();
-            Compute.Threads = 5;
-            var y5 = Functional.MaxPool1d(x, 3, 2, 1);
-            y5.Backward(upstream);
-            AssertTensor.BitIdentical(y1.ToArray(), y5.ToArray(), "MaxPool1d forward, 1 vs 5 threads");
-            AssertTensor.BitIdentical(g1, x.Grad!.ToArray(), "MaxPool1d backward, 1 vs 5 threads");
         }
-        finally
+        var g1 = x.Grad!.ToArray();
+        x.ZeroGrad();
+        using (Compute.UseThreads(5))
         {
-            Compute.Threads = saved;
+            y5 = Functional.MaxPool1d(x, 3, 2, 1);
+            y5.Backward(upstream);
         }
+        AssertTensor.BitIdentical(y1.ToArray(), y5.ToArray(), "MaxPool1d forward, 1 vs 5 threads");
+        AssertTensor.BitIdentical(g1, x.Grad!.ToArray(), "MaxPool1d backward, 1 vs 5 threads");
     }
 }
