@@ -25,12 +25,20 @@ public static unsafe partial class DirectConvKernel
 
     /// <summary>
     /// Whether the channel-lane blocking wastes fewer lanes than the pixel-lane blocking for <paramref name="plan"/>:
-    /// the share of useful lanes is (K/G)/⌈(K/G)/8⌉·8 against Q/⌈Q/16⌉·16.
+    /// the share of useful lanes is (K/G)/⌈(K/G)/8⌉·8 against Q/⌈Q/16⌉·16 (wide: (K/G)/⌈(K/G)/16⌉·16 against
+    /// Q/⌈Q/32⌉·32 · (K/G)/⌈(K/G)/6⌉·6).
     /// </summary>
     private static bool PrefersChannelLanes(in Plan plan)
     {
         int k = plan.KPerGroup;
         if (k < 8) return false;
+        if (plan.Wide)
+        {
+            // One Vector512 of 16 channels against 6-channel blocks of 32-wide row steps.
+            double wideChannelUse = (double)k / ConvSupport.RoundUp(k, ChannelLanes);
+            double widePixelUse = (double)plan.Q / ConvSupport.RoundUp(plan.Q, WideLanes) * k / ConvSupport.RoundUp(k, WideKBlock);
+            return wideChannelUse > widePixelUse;
+        }
         double channelUse = (double)k / ConvSupport.RoundUp(k, 8);
         double pixelUse = (double)plan.Q / ConvSupport.RoundUp(plan.Q, Lanes);
         return channelUse > pixelUse;
@@ -63,7 +71,7 @@ public static unsafe partial class DirectConvKernel
     }
 
     /// <summary>One item: one image, one block of up to 16 output channels of a group, every output pixel.</summary>
-    private readonly struct ChannelLanesBody(Plan plan, float* input, float* packed, float* bias, float* y, bool relu, bool accumulate) : IParallelBody
+    private readonly partial struct ChannelLanesBody(Plan plan, float* input, float* packed, float* bias, float* y, bool relu, bool accumulate) : IParallelBody
     {
         public void Invoke(int start, int end)
         {
@@ -84,7 +92,8 @@ public static unsafe partial class DirectConvKernel
                 {
                     int n = item / (plan.Groups * blocks), rest = item - n * plan.Groups * blocks;
                     int grp = rest / blocks, blk = rest - grp * blocks;
-                    Block(n, grp, blk, taps, offs);
+                    if (plan.Wide) WideBlock(n, grp, blk, taps, offs);
+                    else Block(n, grp, blk, taps, offs);
                 }
             }
         }

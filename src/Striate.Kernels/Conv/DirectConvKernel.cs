@@ -39,6 +39,22 @@ public static unsafe partial class DirectConvKernel
     // Lanes per step: two Vector256 of floats.
     private const int Lanes = 16;
 
+    // The Vector512 blocking (DirectConvKernel.Wide.cs): 6 channels × 2 vectors of 16 = 12 accumulators of
+    // the 32 AVX-512 registers, 32 outputs of a row per step.
+    private const int WideKBlock = 6;
+    private const int WideLanes = 32;
+
+    /// <summary>Set on a thread to make the calls it starts use the Vector256 blockings (tests and benchmarks compare the two).</summary>
+    [ThreadStatic]
+    internal static bool t_narrowOnThisThread;
+
+    /// <summary>
+    /// Whether calls from this thread use the Vector512 blockings (DirectConvKernel.Wide.cs): where Vector512 is
+    /// hardware-accelerated, unless <see cref="t_narrowOnThisThread"/> is set. Both blockings compute every output as
+    /// the same chain of fused multiply-adds, so the results are bit-identical either way.
+    /// </summary>
+    internal static bool Wide => Vector512.IsHardwareAccelerated && !t_narrowOnThisThread;
+
     /// <summary>Whether the direct kernels handle <paramref name="g"/>: any 1-D or 2-D convolution (no depth axis).</summary>
     /// <param name="g">The convolution.</param>
     public static bool IsApplicable(in ConvGeometry g) => ConvSupport.IsPlanar(g);
@@ -195,8 +211,11 @@ public static unsafe partial class DirectConvKernel
     /// with row[φ·L + j] = padded[φ + stride·j]; Kout outputs of P × Q per image.
     /// </summary>
     internal readonly record struct Plan(int Cin, int Kout, int Groups, int R, int S, int Sh, int Sw, int Dh, int Dw, int P, int Q,
-        int Rows, int PhaseLength)
+        int Rows, int PhaseLength, bool Wide)
     {
+        /// <summary>Output channels per register block of the pixel-lane blocking.</summary>
+        public int ChannelBlock => Wide ? WideKBlock : KBlock;
+
         public int RowStride => Sw * PhaseLength;
 
         public long PlaneStride => (long)Rows * RowStride;
@@ -205,7 +224,7 @@ public static unsafe partial class DirectConvKernel
 
         public int KPerGroup => Kout / Groups;
 
-        public int BlocksPerGroup => (KPerGroup + KBlock - 1) / KBlock;
+        public int BlocksPerGroup => (KPerGroup + ChannelBlock - 1) / ChannelBlock;
 
         /// <summary>Work items per image: register blocks of output channels in every group.</summary>
         public int Items => Groups * BlocksPerGroup;
@@ -225,9 +244,11 @@ public static unsafe partial class DirectConvKernel
         {
             ConvAxis ah = g.Height, aw = g.Width;
             int rows = (p - 1) * ah.Stride + (ah.Kernel - 1) * ah.Dilation + 1;
-            // Lanes are computed in steps of 16, so a row holds the last step's reads plus the widest tap offset.
-            int length = ConvSupport.RoundUp(q, Lanes) + (aw.Kernel - 1) * aw.Dilation / aw.Stride + 1;
-            return new Plan(g.C, g.K, g.Groups, ah.Kernel, aw.Kernel, ah.Stride, aw.Stride, ah.Dilation, aw.Dilation, p, q, rows, length);
+            // Lanes are computed in steps of 16 (32 in the wide blocking), so a row holds the last step's reads plus the
+            // widest tap offset.
+            bool wide = DirectConvKernel.Wide;
+            int length = ConvSupport.RoundUp(q, wide ? WideLanes : Lanes) + (aw.Kernel - 1) * aw.Dilation / aw.Stride + 1;
+            return new Plan(g.C, g.K, g.Groups, ah.Kernel, aw.Kernel, ah.Stride, aw.Stride, ah.Dilation, aw.Dilation, p, q, rows, length, wide);
         }
     }
 
@@ -274,7 +295,7 @@ public static unsafe partial class DirectConvKernel
     }
 
     /// <summary>One item: one image, one block of up to 4 output channels of a group, every output row.</summary>
-    private readonly struct OutputBody(Plan plan, float* input, float* w, float* bias, float* y, bool relu, bool accumulate) : IParallelBody
+    private readonly partial struct OutputBody(Plan plan, float* input, float* w, float* bias, float* y, bool relu, bool accumulate) : IParallelBody
     {
         public void Invoke(int start, int end)
         {
@@ -290,9 +311,10 @@ public static unsafe partial class DirectConvKernel
                 {
                     int n = item / plan.Items, rest = item - n * plan.Items;
                     int grp = rest / plan.BlocksPerGroup, block = rest - grp * plan.BlocksPerGroup;
-                    int k0 = grp * plan.KPerGroup + block * KBlock;
-                    int count = Math.Min(KBlock, (grp + 1) * plan.KPerGroup - k0);
-                    Block(n, grp, k0, count, offs);
+                    int k0 = grp * plan.KPerGroup + block * plan.ChannelBlock;
+                    int count = Math.Min(plan.ChannelBlock, (grp + 1) * plan.KPerGroup - k0);
+                    if (plan.Wide) WideBlock(n, grp, k0, count, offs);
+                    else Block(n, grp, k0, count, offs);
                 }
             }
         }

@@ -16,8 +16,9 @@ public static class ParallelFor
 {
     /// <summary>
     /// Splits <c>[0, count)</c> into at most <paramref name="threads"/> contiguous ranges of at least
-    /// <paramref name="minItemsPerThread"/> items and runs <paramref name="body"/> on each, the first
-    /// range on the calling thread.
+    /// <paramref name="minItemsPerThread"/> items and runs <paramref name="body"/> on each: on the calling thread and
+    /// the kernel workers (WorkerPool), whoever is free first, or on the thread pool when the workers are busy with
+    /// another thread's call. An exception in a range is rethrown here after every range has finished.
     /// </summary>
     /// <param name="count">Number of work items.</param>
     /// <param name="threads">Upper bound on threads (1 runs everything inline).</param>
@@ -33,6 +34,8 @@ public static class ParallelFor
             body.Invoke(0, count);
             return;
         }
+        if (WorkerPool.TryRun(body, count, ranges)) return;
+        // The kernel workers are busy with another thread's region (or this call comes from inside one): the thread pool.
         var state = new RangeRunner<TBody>(body, count, ranges);
         System.Threading.Tasks.Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = ranges }, state.Run);
     }

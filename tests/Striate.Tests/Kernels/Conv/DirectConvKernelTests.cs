@@ -77,6 +77,36 @@ public class DirectConvKernelTests
     [MemberData(nameof(Cases))]
     public void Backwards_IntoNonZeroDestination_AddTheFreshGradientOnce(ConvGeometry g) => AccumulatesOnce(Impl, g);
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void AllPasses_Vector512AndVector256Blockings_BitIdentical(ConvGeometry g)
+    {
+        // Where AVX-512 is available the kernels block 6 channels × 32 outputs (or 16 channels × 12 pixels) in Vector512
+        // registers; the Vector256 blockings compute every output as the same chain, so all passes agree bit for bit.
+        var rng = new Rng(17);
+        float[] x = Random(rng, g.InputLength), w = Random(rng, g.WeightLength), b = Random(rng, g.K), dy = Random(rng, g.OutputLength);
+        float[][] Run(bool narrow)
+        {
+            DirectConvKernel.t_narrowOnThisThread = narrow;
+            try
+            {
+                float[] y = new float[g.OutputLength], dx = new float[g.InputLength], dw = new float[g.WeightLength], db = new float[g.K];
+                DirectConvKernel.Forward(g, x, w, b, y, 1, ConvEpilogue.Relu);
+                DirectConvKernel.BackwardData(g, dy, w, dx, 1);
+                DirectConvKernel.BackwardWeights(g, x, dy, dw, db, 1);
+                return [y, dx, dw, db];
+            }
+            finally
+            {
+                DirectConvKernel.t_narrowOnThisThread = false;
+            }
+        }
+        var wide = Run(false);
+        var narrow = Run(true);
+        string[] names = ["forward", "data gradient", "weight gradient", "bias gradient"];
+        for (int i = 0; i < wide.Length; i++) AssertTensor.BitIdentical(narrow[i], wide[i], $"{names[i]}: Vector512 vs Vector256 blocking");
+    }
+
     [Fact]
     public void Forward_ReluEpilogue_EqualsReluOfPlainForwardBitForBit()
     {

@@ -1,0 +1,192 @@
+// The Vector512 register blockings of the direct convolution, used where AVX-512 is available
+// (DirectConvKernel.Wide). Same formula, same phase-split padded input, same packed filters as the
+// Vector256 blockings in DirectConvKernel.cs and DirectConvKernel.ChannelLanes.cs:
+//   y[n,k,p,q] = b[k] + Σ_{c',r,s} w[k,c',r,s] · x[n, c0(k) + c', p·sh − ph + r·dh, q·sw − pw + s·dw]
+// Pixel lanes: 6 output channels × 32 consecutive outputs of one row (two Vector512) = 12 accumulators;
+// each tap loads two input vectors and broadcasts 6 filter values (LeNet's C1: 6 channels of 28-wide
+// rows, 88% of the lanes useful, where the 4-channel Vector256 blocking used 66%).
+// Channel lanes: 16 output channels in one Vector512 × 12 output pixels (consecutive in row-major
+// order, across row ends) = 12 accumulators; each tap loads one filter vector and broadcasts one input
+// value per pixel (LeNet's C3: 16 channels of 10×10 outputs).
+// Rounding: each output is one chain of fused multiply-adds from b[k] (or 0) in the order (c', r, s),
+// exactly as in the Vector256 blockings, so both give identical bits (tested by switching Wide).
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Striate.Kernels.Conv;
+
+public static unsafe partial class DirectConvKernel
+{
+    // Output pixels per register block of the wide channel-lane blocking.
+    private const int WidePixelBlock = 12;
+
+    private readonly partial struct OutputBody
+    {
+        /// <summary>Up to 6 output channels k0.. of image n, every output row, 32 outputs per step.</summary>
+        private void WideBlock(int n, int grp, int k0, int count, int* offs)
+        {
+            int taps = plan.CPerGroup * plan.R * plan.S;
+            // Channels past the block's end repeat its last filter; their sums are computed and dropped.
+            float* w0 = w + (long)k0 * taps, w1 = w + (long)(k0 + Math.Min(1, count - 1)) * taps;
+            float* w2 = w + (long)(k0 + Math.Min(2, count - 1)) * taps, w3 = w + (long)(k0 + Math.Min(3, count - 1)) * taps;
+            float* w4 = w + (long)(k0 + Math.Min(4, count - 1)) * taps, w5 = w + (long)(k0 + Math.Min(5, count - 1)) * taps;
+            float* image = input + ((long)n * plan.Cin + grp * plan.CPerGroup) * plan.PlaneStride;
+            int pq = plan.P * plan.Q;
+            float* out0 = y + ((long)n * plan.Kout + k0) * pq;
+            float* init = stackalloc float[WideKBlock];
+            float* tmp = stackalloc float[WideLanes];
+            for (int i = 0; i < WideKBlock; i++) init[i] = bias == null ? 0f : bias[k0 + Math.Min(i, count - 1)];
+            for (int p = 0; p < plan.P; p++)
+            {
+                float* rows = image + (long)p * plan.Sh * plan.RowStride;
+                for (int q0 = 0; q0 < plan.Q; q0 += WideLanes)
+                {
+                    var a00 = Vector512.Create(init[0]); var a01 = a00;
+                    var a10 = Vector512.Create(init[1]); var a11 = a10;
+                    var a20 = Vector512.Create(init[2]); var a21 = a20;
+                    var a30 = Vector512.Create(init[3]); var a31 = a30;
+                    var a40 = Vector512.Create(init[4]); var a41 = a40;
+                    var a50 = Vector512.Create(init[5]); var a51 = a50;
+                    int tap = 0;
+                    for (int c = 0; c < plan.CPerGroup; c++)
+                    {
+                        float* plane = rows + c * plan.PlaneStride + q0;
+                        for (int r = 0; r < plan.R; r++)
+                        {
+                            float* row = plane + (long)r * plan.Dh * plan.RowStride;
+                            for (int s = 0; s < plan.S; s++, tap++)
+                            {
+                                float* src = row + offs[s];
+                                var x0 = Vector512.Load(src);
+                                var x1 = Vector512.Load(src + 16);
+                                var b = Vector512.Create(w0[tap]);
+                                a00 = Vector512.MultiplyAddEstimate(x0, b, a00);
+                                a01 = Vector512.MultiplyAddEstimate(x1, b, a01);
+                                b = Vector512.Create(w1[tap]);
+                                a10 = Vector512.MultiplyAddEstimate(x0, b, a10);
+                                a11 = Vector512.MultiplyAddEstimate(x1, b, a11);
+                                b = Vector512.Create(w2[tap]);
+                                a20 = Vector512.MultiplyAddEstimate(x0, b, a20);
+                                a21 = Vector512.MultiplyAddEstimate(x1, b, a21);
+                                b = Vector512.Create(w3[tap]);
+                                a30 = Vector512.MultiplyAddEstimate(x0, b, a30);
+                                a31 = Vector512.MultiplyAddEstimate(x1, b, a31);
+                                b = Vector512.Create(w4[tap]);
+                                a40 = Vector512.MultiplyAddEstimate(x0, b, a40);
+                                a41 = Vector512.MultiplyAddEstimate(x1, b, a41);
+                                b = Vector512.Create(w5[tap]);
+                                a50 = Vector512.MultiplyAddEstimate(x0, b, a50);
+                                a51 = Vector512.MultiplyAddEstimate(x1, b, a51);
+                            }
+                        }
+                    }
+                    int lanes = Math.Min(WideLanes, plan.Q - q0);
+                    float* dst = out0 + (long)p * plan.Q + q0;
+                    WideStore(dst, a00, a01, lanes, tmp);
+                    if (count > 1) WideStore(dst + pq, a10, a11, lanes, tmp);
+                    if (count > 2) WideStore(dst + 2L * pq, a20, a21, lanes, tmp);
+                    if (count > 3) WideStore(dst + 3L * pq, a30, a31, lanes, tmp);
+                    if (count > 4) WideStore(dst + 4L * pq, a40, a41, lanes, tmp);
+                    if (count > 5) WideStore(dst + 5L * pq, a50, a51, lanes, tmp);
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void WideStore(float* dst, Vector512<float> lo, Vector512<float> hi, int lanes, float* tmp)
+        {
+            if (relu)
+            {
+                lo = Vector512.Max(lo, Vector512<float>.Zero);
+                hi = Vector512.Max(hi, Vector512<float>.Zero);
+            }
+            if (lanes == WideLanes)
+            {
+                if (accumulate)
+                {
+                    lo += Vector512.Load(dst);
+                    hi += Vector512.Load(dst + 16);
+                }
+                lo.Store(dst);
+                hi.Store(dst + 16);
+                return;
+            }
+            lo.Store(tmp);
+            hi.Store(tmp + 16);
+            if (accumulate)
+                for (int i = 0; i < lanes; i++) dst[i] += tmp[i];
+            else
+                for (int i = 0; i < lanes; i++) dst[i] = tmp[i];
+        }
+    }
+
+    private readonly partial struct ChannelLanesBody
+    {
+        /// <summary>Output channels k0..k0+15 of image n (block blk of group grp), 12 output pixels per step.</summary>
+        private void WideBlock(int n, int grp, int blk, int taps, int* offs)
+        {
+            int k0 = grp * plan.KPerGroup + blk * ChannelLanes;
+            int count = Math.Min(ChannelLanes, plan.KPerGroup - blk * ChannelLanes);
+            float* image = input + ((long)n * plan.Cin + grp * plan.CPerGroup) * plan.PlaneStride;
+            float* weights = packed + ((long)grp * ChannelBlocks(plan) + blk) * taps * ChannelLanes;
+            float* init = stackalloc float[ChannelLanes];
+            for (int j = 0; j < ChannelLanes; j++) init[j] = bias == null || j >= count ? 0f : bias[k0 + j];
+            var b0 = Vector512.Load(init);
+            float* tile = stackalloc float[WidePixelBlock * ChannelLanes];
+            int* bases = stackalloc int[WidePixelBlock];
+            int pq = plan.P * plan.Q;
+            float* out0 = y + ((long)n * plan.Kout + k0) * pq;
+            for (int pix0 = 0; pix0 < pq; pix0 += WidePixelBlock)
+            {
+                int pixels = Math.Min(WidePixelBlock, pq - pix0);
+                for (int i = 0; i < WidePixelBlock; i++)
+                {
+                    // Pixels past the end repeat the last one; their sums are computed and dropped.
+                    int pix = pix0 + Math.Min(i, pixels - 1);
+                    int p = pix / plan.Q, q = pix - p * plan.Q;
+                    bases[i] = p * plan.Sh * plan.RowStride + q;
+                }
+                var a0 = b0; var a1 = b0; var a2 = b0; var a3 = b0; var a4 = b0; var a5 = b0;
+                var a6 = b0; var a7 = b0; var a8 = b0; var a9 = b0; var a10 = b0; var a11 = b0;
+                float* wv = weights;
+                for (int t = 0; t < taps; t++, wv += ChannelLanes)
+                {
+                    float* xo = image + offs[t];
+                    var wt = Vector512.Load(wv);
+                    a0 = Vector512.MultiplyAddEstimate(Vector512.Create(xo[bases[0]]), wt, a0);
+                    a1 = Vector512.MultiplyAddEstimate(Vector512.Create(xo[bases[1]]), wt, a1);
+                    a2 = Vector512.MultiplyAddEstimate(Vector512.Create(xo[bases[2]]), wt, a2);
+                    a3 = Vector512.MultiplyAddEstimate(Vector512.Create(xo[bases[3]]), wt, a3);
+                    a4 = Vector512.MultiplyAddEstimate(Vector512.Create(xo[bases[4]]), wt, a4);
+                    a5 = Vector512.MultiplyAddEstimate(Vector512.Create(xo[bases[5]]), wt, a5);
+                    a6 = Vector512.MultiplyAddEstimate(Vector512.Create(xo[bases[6]]), wt, a6);
+                    a7 = Vector512.MultiplyAddEstimate(Vector512.Create(xo[bases[7]]), wt, a7);
+                    a8 = Vector512.MultiplyAddEstimate(Vector512.Create(xo[bases[8]]), wt, a8);
+                    a9 = Vector512.MultiplyAddEstimate(Vector512.Create(xo[bases[9]]), wt, a9);
+                    a10 = Vector512.MultiplyAddEstimate(Vector512.Create(xo[bases[10]]), wt, a10);
+                    a11 = Vector512.MultiplyAddEstimate(Vector512.Create(xo[bases[11]]), wt, a11);
+                }
+                WideStoreRow(tile, a0); WideStoreRow(tile + 16, a1); WideStoreRow(tile + 32, a2);
+                WideStoreRow(tile + 48, a3); WideStoreRow(tile + 64, a4); WideStoreRow(tile + 80, a5);
+                WideStoreRow(tile + 96, a6); WideStoreRow(tile + 112, a7); WideStoreRow(tile + 128, a8);
+                WideStoreRow(tile + 144, a9); WideStoreRow(tile + 160, a10); WideStoreRow(tile + 176, a11);
+                // The tile is (pixel, channel); y is (channel, pixel).
+                for (int j = 0; j < count; j++)
+                {
+                    float* dst = out0 + (long)j * pq + pix0;
+                    if (accumulate)
+                        for (int i = 0; i < pixels; i++) dst[i] += tile[i * ChannelLanes + j];
+                    else
+                        for (int i = 0; i < pixels; i++) dst[i] = tile[i * ChannelLanes + j];
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void WideStoreRow(float* dst, Vector512<float> v)
+        {
+            if (relu) v = Vector512.Max(v, Vector512<float>.Zero);
+            v.Store(dst);
+        }
+    }
+}
