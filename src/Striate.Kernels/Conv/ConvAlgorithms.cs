@@ -54,7 +54,9 @@ public static class ConvAlgorithms
     /// come from timing every algorithm on the anchor's layer shapes and on large kernels (docs/kernels/convolution-algorithms.md):
     /// <list type="bullet">
     /// <item>Winograd for every pass of a 2-D 3×3, stride-1, dilation-1 layer with at least 16 input and 16 output channels
-    /// per group and at least 100 output positions (ResNet's 56×56, 28×28 and 14×14 stages; F(4×4) from 32×32 up, F(2×2) below);</item>
+    /// per group, at least 100 output positions per image and at least 400 in the batch (ResNet's 56×56, 28×28 and 14×14 stages
+    /// in training; at batch 1 the 14×14 stage has 49 F(2×2) tiles, too few columns for the α² transform-domain GEMMs, and
+    /// im2col wins; F(4×4) from 32×32 up, F(2×2) below);</item>
     /// <item>direct convolution for a 1-D/2-D forward with at most 8 input channels per group (LeNet, RGB stems) or a kernel of
     /// 49 taps or more; for a stride-1 data gradient with at most 8 output channels per group or 121 taps or more; for a
     /// stride-1 weight gradient with at most 2 input channels per group, or 121 taps or more and at most 16;</item>
@@ -68,7 +70,7 @@ public static class ConvAlgorithms
     /// <returns>The chosen algorithm.</returns>
     public static ConvAlgorithm Choose(in ConvGeometry g, ConvPass pass)
     {
-        if (WinogradConvKernel.IsApplicable(g) && g.CPerGroup >= 16 && g.KPerGroup >= 16 && g.OutputVolume >= 100)
+        if (WinogradConvKernel.IsApplicable(g) && g.CPerGroup >= 16 && g.KPerGroup >= 16 && g.OutputVolume >= 100 && (long)g.N * g.OutputVolume >= 400)
             return ConvAlgorithm.Winograd;
         bool planar = DirectConvKernel.IsApplicable(g) && g.KernelVolume > 1;
         bool unitStride = g.Height.Stride == 1 && g.Width.Stride == 1;

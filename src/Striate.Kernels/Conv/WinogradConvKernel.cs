@@ -322,7 +322,11 @@ public static unsafe class WinogradConvKernel
             var gm = tile.G;
             Span<double> tmp = stackalloc double[3 * 6];
             for (int k = start; k < end; k++)
-                for (int c = 0; c < cg; c++)
+            {
+                int c = 0;
+                if (Vector256.IsHardwareAccelerated)
+                    for (; c + 8 <= cg; c += 8) EightChannels(k, c);
+                for (; c < cg; c++)
                 {
                     float* f = w + ((long)k * cg + c) * 9;
                     // tmp[a][s] = Σ_r G[a][r] · f[r][s]
@@ -335,6 +339,39 @@ public static unsafe class WinogradConvKernel
                             double v = tmp[a * 3] * gm[b * 3] + tmp[a * 3 + 1] * gm[b * 3 + 1] + tmp[a * 3 + 2] * gm[b * 3 + 2];
                             u[((long)(a * alpha + b) * kout + k) * cg + c] = (float)v;
                         }
+                }
+            }
+        }
+
+        /// <summary>
+        /// The transforms of filters (k, c .. c+7), each lane one filter: the same double products and sums in the same
+        /// order as the scalar loop (no fused multiply-add), so the same bits, stored as 8 consecutive floats of U.
+        /// </summary>
+        private void EightChannels(int k, int c)
+        {
+            int alpha = tile.Alpha;
+            var gm = tile.G;
+            // f[r·3 + s] for the 8 filters, lanes split over two 4-double vectors.
+            double* f = stackalloc double[9 * 8];
+            float* src = w + ((long)k * cg + c) * 9;
+            for (int lane = 0; lane < 8; lane++)
+                for (int i = 0; i < 9; i++) f[i * 8 + lane] = src[lane * 9 + i];
+            var t = stackalloc Vector256<double>[2 * 3 * 6];
+            for (int a = 0; a < alpha; a++)
+            {
+                var g0 = Vector256.Create(gm[a * 3]); var g1 = Vector256.Create(gm[a * 3 + 1]); var g2 = Vector256.Create(gm[a * 3 + 2]);
+                for (int s = 0; s < 3; s++)
+                    for (int h = 0; h < 2; h++)
+                        t[(a * 3 + s) * 2 + h] = g0 * Vector256.Load(f + s * 8 + h * 4) + g1 * Vector256.Load(f + (3 + s) * 8 + h * 4)
+                            + g2 * Vector256.Load(f + (6 + s) * 8 + h * 4);
+            }
+            for (int a = 0; a < alpha; a++)
+                for (int b = 0; b < alpha; b++)
+                {
+                    var g0 = Vector256.Create(gm[b * 3]); var g1 = Vector256.Create(gm[b * 3 + 1]); var g2 = Vector256.Create(gm[b * 3 + 2]);
+                    var lo = t[(a * 3) * 2] * g0 + t[(a * 3 + 1) * 2] * g1 + t[(a * 3 + 2) * 2] * g2;
+                    var hi = t[(a * 3) * 2 + 1] * g0 + t[(a * 3 + 1) * 2 + 1] * g1 + t[(a * 3 + 2) * 2 + 1] * g2;
+                    Vector256.Narrow(lo, hi).Store(u + ((long)(a * alpha + b) * kout + k) * cg + c);
                 }
         }
     }

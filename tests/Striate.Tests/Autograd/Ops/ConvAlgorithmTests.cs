@@ -173,13 +173,16 @@ public sealed class ConvAlgorithmTests : IDisposable
         Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithms.Choose(G(3, 64, 7, 2), ConvPass.Forward));
         Assert.Equal(ConvAlgorithm.Im2colGemm, ConvAlgorithms.Choose(G(3, 64, 7, 2), ConvPass.BackwardData));
         Assert.Equal(ConvAlgorithm.Im2colGemm, ConvAlgorithms.Choose(G(256, 64, 1), ConvPass.Forward));
-        // ResNet's 3×3 stages: Winograd at 56×56, 28×28 and 14×14; im2col at 7×7 (too few tiles).
+        // ResNet's 3×3 stages (batch 8): Winograd at 56×56, 28×28 and 14×14; im2col at 7×7 (too few tiles).
         foreach (var pass in Enum.GetValues<ConvPass>())
         {
             Assert.Equal(ConvAlgorithm.Winograd, ConvAlgorithms.Choose(G(64, 64, 3) with { Height = new ConvAxis(56, 3, 1, 1, 1, 1), Width = new ConvAxis(56, 3, 1, 1, 1, 1) }, pass));
             Assert.Equal(ConvAlgorithm.Winograd, ConvAlgorithms.Choose(G(128, 128, 3), pass));
             Assert.Equal(ConvAlgorithm.Winograd, ConvAlgorithms.Choose(G(256, 256, 3) with { Height = new ConvAxis(14, 3, 1, 1, 1, 1), Width = new ConvAxis(14, 3, 1, 1, 1, 1) }, pass));
             Assert.Equal(ConvAlgorithm.Im2colGemm, ConvAlgorithms.Choose(G(512, 512, 3) with { Height = new ConvAxis(7, 3, 1, 1, 1, 1), Width = new ConvAxis(7, 3, 1, 1, 1, 1) }, pass));
+            // At batch 1 the 14×14 stage has 196 outputs (< 400 in the batch): im2col; the 28×28 stage's 784 keep Winograd.
+            Assert.Equal(ConvAlgorithm.Im2colGemm, ConvAlgorithms.Choose(G(256, 256, 3) with { N = 1, Height = new ConvAxis(14, 3, 1, 1, 1, 1), Width = new ConvAxis(14, 3, 1, 1, 1, 1) }, pass));
+            Assert.Equal(ConvAlgorithm.Winograd, ConvAlgorithms.Choose(G(128, 128, 3) with { N = 1 }, pass));
         }
         // Large kernels: direct forward.
         Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithms.Choose(G(64, 64, 9), ConvPass.Forward));
