@@ -6,7 +6,9 @@
 // nodes topologically (refusing cycles and undefined values)
 // and checks every operator against the supported set, so an unsupported node fails at load time
 // naming the node and its operator. Forward interprets the graph node by node with Striate's
-// differentiable ops, so gradients reach the initializers and an imported model can be fine-tuned.
+// differentiable ops (structural ones too: Transpose, Slice and Gather of floats are Permute, Slice and
+// IndexSelect), so gradients reach the initializers and an imported model can be fine-tuned; in training
+// mode Dropout nodes drop with the model's own seeded generator and batch norms use batch statistics.
 using System.Globalization;
 using Google.Protobuf;
 using Striate.Layers;
@@ -16,7 +18,11 @@ namespace Striate.Onnx;
 
 /// <summary>
 /// A model loaded from an ONNX file: a <see cref="Module"/> whose <see cref="Forward"/> runs the graph
-/// (y = graph(x)) with Striate's ops and whose float initializers are its parameters.
+/// (y = graph(x)) with Striate's differentiable ops and whose float initializers are its parameters (batch-norm
+/// statistics its buffers), so it can be fine-tuned. In training mode (the default after loading) Dropout nodes drop
+/// with the model's own generator (see <see cref="Load(string, Rng)"/>) and BatchNormalization uses batch statistics;
+/// call <see cref="Module.Eval"/> for inference. The supported operators and their attributes are listed in
+/// docs/interop.md; anything else is refused at load or run time with a message naming the node and operator.
 /// </summary>
 public sealed class OnnxModel : Module
 {
@@ -31,9 +37,13 @@ public sealed class OnnxModel : Module
 
     private readonly ModelProto _proto;
 
-    private OnnxModel(ModelProto model, string? baseDirectory, string source)
+    /// <summary>The generator of the Dropout nodes' masks in training mode (one for the whole graph, drawn in node order).</summary>
+    private readonly Rng _rng;
+
+    private OnnxModel(ModelProto model, string? baseDirectory, string source, Rng rng)
     {
         _proto = model;
+        _rng = rng;
         var graph = model.Graph ?? throw new InvalidDataException($"{source}: the model has no graph.");
         Opset = 0;
         foreach (var op in model.OpsetImport)
@@ -64,6 +74,7 @@ public sealed class OnnxModel : Module
                 "Resize" => (1, 3),
                 "Upsample" => (1, 2),
                 "Pad" => (1, 4),
+                "Dropout" => (1, 3),
                 _ => (0, 0),
             };
             for (int i = span.From; i < Math.Min(span.To, node.Inputs.Length); i++)
@@ -112,30 +123,41 @@ public sealed class OnnxModel : Module
     /// <inheritdoc/>
     public override string TypeName => "OnnxModel";
 
+    /// <summary>The generator of the graph's Dropout masks; saved and restored with resumable checkpoints (<see cref="Module.NamedRandomSources"/>).</summary>
+    protected override Rng? OwnRandomSource => _rng;
+
+    /// <summary>The generator Dropout nodes draw their masks from.</summary>
+    internal Rng DropoutRandomSource => _rng;
+
     /// <inheritdoc/>
     public override string Description => $"{_nodes.Count} nodes, opset {Opset}";
 
     /// <summary>Loads an ONNX model file (external-data tensors are read from the file's folder).</summary>
     /// <param name="path">An <c>.onnx</c> file.</param>
-    /// <returns>The model, in training mode like every new module; call <see cref="Module.Eval"/> for inference.</returns>
+    /// <param name="rng">Source of the Dropout nodes' masks in training mode; a generator with a random seed (not reproducible) when null.</param>
+    /// <returns>
+    /// The model, in training mode like every new module (Dropout nodes drop, BatchNormalization uses batch statistics);
+    /// call <see cref="Module.Eval"/> for inference.
+    /// </returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a valid ONNX protobuf, or a tensor, shape or graph in it is malformed (truncated data, sizes that disagree, a cycle, an undefined value).</exception>
     /// <exception cref="NotSupportedException">A node uses an operator or attribute Striate does not support; the message names the node and operator.</exception>
-    public static OnnxModel Load(string path)
+    public static OnnxModel Load(string path, Rng? rng = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"No such ONNX file '{Path.GetFullPath(path)}'.", path);
-        return Load(File.ReadAllBytes(path), Path.GetDirectoryName(Path.GetFullPath(path)), path);
+        return Load(File.ReadAllBytes(path), Path.GetDirectoryName(Path.GetFullPath(path)), path, rng);
     }
 
     /// <summary>Loads an ONNX model from its bytes; external-data tensors are refused (there is no folder to read them from).</summary>
     /// <param name="bytes">The serialized ModelProto.</param>
+    /// <param name="rng">Source of the Dropout nodes' masks in training mode; a random seed when null.</param>
     /// <returns>The model, in training mode.</returns>
-    /// <exception cref="InvalidDataException">The bytes are not a valid ONNX model (as in <see cref="Load(string)"/>).</exception>
+    /// <exception cref="InvalidDataException">The bytes are not a valid ONNX model (as in <see cref="Load(string, Rng)"/>).</exception>
     /// <exception cref="NotSupportedException">A node uses an unsupported operator or attribute.</exception>
-    public static OnnxModel Load(byte[] bytes) => Load(bytes ?? throw new ArgumentNullException(nameof(bytes)), null, "ONNX model");
+    public static OnnxModel Load(byte[] bytes, Rng? rng = null) => Load(bytes ?? throw new ArgumentNullException(nameof(bytes)), null, "ONNX model", rng);
 
-    private static OnnxModel Load(byte[] bytes, string? baseDirectory, string source)
+    private static OnnxModel Load(byte[] bytes, string? baseDirectory, string source, Rng? rng)
     {
         ModelProto proto;
         try
@@ -147,7 +169,7 @@ public sealed class OnnxModel : Module
         {
             throw new InvalidDataException($"{source}: not a valid ONNX protobuf file ({bytes.Length} bytes): {e.Message}", e);
         }
-        return new OnnxModel(proto, baseDirectory, source);
+        return new OnnxModel(proto, baseDirectory, source, RngOrRandom(rng));
     }
 
     /// <summary>

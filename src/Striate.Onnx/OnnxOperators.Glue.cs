@@ -1,8 +1,9 @@
-// Shape glue of the ONNX importer: operators on integer shape values (computed on the host) and on
-// constant float tensors, as PyTorch's exporter writes them around Reshape and Pad:
+// Shape glue of the ONNX importer: operators on integer shape values (computed on the host) and the
+// structural operators on float tensors, as PyTorch's exporter writes them:
 //   Constant, ConstantOfShape, Shape, Gather, Slice, Unsqueeze, Squeeze, Transpose, Cast.
-// Transpose, Gather and Slice of a float tensor that needs a gradient are refused (Striate has no
-// differentiable permute or gather); everything here is exact (no arithmetic on floats).
+// Float Transpose, Gather and Slice run through Striate's differentiable indexing ops (Functional.Permute,
+// IndexSelect, Slice), so activations and initializers that pass through them get their gradients; integer
+// values stay on the host. Everything here is exact (values are moved, never combined).
 using Striate.Autograd;
 
 namespace Striate.Onnx;
@@ -43,18 +44,12 @@ internal static partial class OnnxOperators
         int[] outDims = [.. data.Dims[..axis], .. indices.Dims, .. data.Dims[(axis + 1)..]];
         var picks = idx.Select(i => i < 0 ? i + size : i).ToArray();
         if (picks.Any(i => i < 0 || i >= size)) throw new ArgumentException($"an index is outside the axis of size {size}.");
-        if (data.IsFloat && data.Tensor!.RequiresGrad && GradMode.IsEnabled)
-            throw new NotSupportedException("Gather of a tensor that needs a gradient is not supported.");
         long total = (long)outer * picks.Length * inner;
         if (data.IsFloat)
         {
-            var src = data.Tensor!.AsSpan();
-            var dst = new float[total];
-            int k = 0;
-            for (int o = 0; o < outer; o++)
-                foreach (long p in picks)
-                    for (int i = 0; i < inner; i++) dst[k++] = src[(int)((o * size + p) * inner + i)];
-            return [F(Tensor.FromArray(dst, outDims))];
+            // y = index_select(x, axis, indices) reshaped to data.dims[:axis] + indices.dims + data.dims[axis+1:].
+            Bound(data.Tensor!, outDims.Select(d => (long)d), "the gathered output");
+            return [F(Functional.IndexSelect(data.Tensor!, axis, [.. picks.Select(p => (int)p)]).Reshape(outDims))];
         }
         var ints = new long[total];
         int m = 0;
@@ -96,18 +91,9 @@ internal static partial class OnnxOperators
         int r = data.Dims.Length;
         int[] perm = n.Ints("perm") is { } p ? ToInts(p, "perm") : [.. Enumerable.Range(0, r).Reverse()];
         if (perm.Length != r || perm.Order().Where((v, i) => v != i).Any()) throw new ArgumentException($"perm ({string.Join(", ", perm)}) is not a permutation of {r} axes.");
-        if (data.IsFloat) return [F(ConstantTranspose(data.Tensor!, perm, "the input"))];
+        if (data.IsFloat) return [F(Functional.Permute(data.Tensor!, perm))];
         var t = Permute(data.Ints!, data.Dims, perm, out int[] dims);
         return [OnnxValue.Integers(t, dims)];
-    }
-
-    /// <summary>A permuted copy of a tensor that needs no gradient (Striate has no differentiable permute).</summary>
-    private static Tensor ConstantTranspose(Tensor t, int[] perm, string what)
-    {
-        if (t.RequiresGrad && GradMode.IsEnabled)
-            throw new NotSupportedException($"transposing {what}, which needs a gradient, is not supported (only constants can be transposed).");
-        var data = Permute(t.ToArray(), t.Dims.ToArray(), perm, out int[] dims);
-        return Tensor.FromArray(data, dims);
     }
 
     private static TValue[] Permute<TValue>(TValue[] src, int[] srcDims, int[] perm, out int[] dims)
@@ -180,8 +166,22 @@ internal static partial class OnnxOperators
         long[] steps = x.Length > 4 && x[4] is not null ? IntsOf(x, 4, n) : [.. Enumerable.Repeat(1L, starts.Length)];
         if (ends.Length != starts.Length || axes.Length != starts.Length || steps.Length != starts.Length)
             throw new ArgumentException("starts, ends, axes and steps differ in length.");
-        if (data.IsFloat && data.Tensor!.RequiresGrad && GradMode.IsEnabled)
-            throw new NotSupportedException("Slice of a tensor that needs a gradient is not supported.");
+        if (data.IsFloat)
+        {
+            // One differentiable slice per listed axis. ONNX clamps as Python does (Functional.Slice) except for a
+            // start before the first element with a negative step, which ONNX clamps to 0 (OnnxStart); 64-bit
+            // bounds beyond the int range clamp alike.
+            var y = data.Tensor!;
+            var sliced = new HashSet<int>();
+            for (int i = 0; i < starts.Length; i++)
+            {
+                int a = Axis(axes[i], r, "axis");
+                if (!sliced.Add(a)) throw new ArgumentException($"axis {axes[i]} is sliced twice.");
+                if (steps[i] == 0) throw new ArgumentException("a step is 0.");
+                y = Functional.Slice(y, a, Narrow(OnnxStart(starts[i], steps[i], data.Dims[a])), Narrow(ends[i]), Narrow(steps[i]));
+            }
+            return [F(y)];
+        }
         var begin = new long[r];
         var step = Enumerable.Repeat(1L, r).ToArray();
         var size = data.Dims.Select(d => (long)d).ToArray();
@@ -190,7 +190,8 @@ internal static partial class OnnxOperators
             int a = Axis(axes[i], r, "axis");
             long dim = data.Dims[a], s = steps[i];
             if (s == 0) throw new ArgumentException("a step is 0.");
-            long st = starts[i] < 0 ? starts[i] + dim : starts[i], en = ends[i] < 0 ? ends[i] + dim : ends[i];
+            long st = OnnxStart(starts[i], s, dim), en = ends[i] < 0 ? ends[i] + dim : ends[i];
+            if (st < 0) st += dim;
             if (s > 0) { st = Math.Clamp(st, 0, dim); en = Math.Clamp(en, 0, dim); }
             else { st = Math.Clamp(st, -1, dim - 1); en = Math.Clamp(en, -1, dim - 1); }
             long count = s > 0 ? Math.Max(0, (en - st + s - 1) / s) : Math.Max(0, (st - en - s - 1) / -s);
@@ -215,13 +216,15 @@ internal static partial class OnnxOperators
                 index[i] = 0;
             }
         }
-        if (data.IsFloat)
-        {
-            var src = data.Tensor!.AsSpan();
-            var dst = new float[total];
-            for (long k = 0; k < total; k++) dst[k] = src[(int)offsets[k]];
-            return [F(Tensor.FromArray(dst, outDims))];
-        }
         return [OnnxValue.Integers([.. offsets.Select(o => data.Ints![o])], outDims)];
     }
+
+    /// <summary>
+    /// ONNX clamps a negative-step start into [0, n − 1], where Python gives −1 (nothing) for a start before the
+    /// first element: such a start becomes 0. Other starts are returned unchanged.
+    /// </summary>
+    private static long OnnxStart(long start, long step, long n) => step < 0 && start < 0 && start + n < 0 ? 0 : start;
+
+    /// <summary>A 64-bit slice bound or step clamped to int: beyond ±2³¹ every axis Striate can hold clamps alike.</summary>
+    private static int Narrow(long v) => (int)Math.Clamp(v, int.MinValue, int.MaxValue);
 }

@@ -1,18 +1,21 @@
 // The ONNX operators Striate runs, each mapped onto Striate's differentiable ops (so gradients reach
 // the initializers) following the operator specification (opset 7–17 forms):
 //   Conv           y = b + Σ w ⋆ x  with pads [x1_begin, …, x1_end, …], strides, dilations, group, auto_pad
-//   ConvTranspose  the adjoint of Conv (symmetric pads, output_padding)
+//   ConvTranspose  the adjoint of Conv: pads (asymmetric ones cropped after a symmetric run), output_padding,
+//                  output_shape and auto_pad (total = s(in − 1) + output_padding + (k − 1)d + 1 − target, split by the spec)
 //   MaxPool / AveragePool / LpPool (y = (Σ|x|^p)^(1/p)), GlobalAveragePool / GlobalMaxPool  (N, C, 1, 1 outputs)
 //   BatchNormalization  y = γ (x − μ)/√(σ² + ε) + β  (running statistics; batch statistics in training mode)
-//   LRN            y = x / (bias + α/size · Σ x²)^β  (odd size)
+//   LRN            y = x / (bias + α/size · Σ x²)^β  (odd sizes as PyTorch; even sizes on reversed channels)
 //   Gemm           y = α A′B′ + β C;  MatMul;  Add/Sub/Mul/Div (broadcasting)
 //   Relu, LeakyRelu, PRelu, Elu, Selu, Sigmoid, Tanh, Softplus, Softsign, Clip, Softmax, LogSoftmax,
 //   Gelu (opset 20, or the ½x(1 + erf(x/√2)) chain of earlier opsets fused at load: OnnxFusion)
-//   Flatten, Reshape, Concat, Dropout (inference: identity), Identity, Pad, Resize/Upsample
+//   Flatten, Reshape, Concat, Dropout (training mode: Functional.Dropout with the model's generator; else identity),
+//   Identity, Pad, Resize/Upsample, Erf
 //   Abs (|x| = relu(x) + relu(−x), differentiable), Neg
+//   Transpose, Slice, Gather of float tensors: Functional.Permute, Slice, IndexSelect (differentiable)
 //   glue on integer shape values: Constant, ConstantOfShape, Shape, Gather, Slice, Unsqueeze, Squeeze, Transpose, Cast
-// Integer values (shapes, indices) are computed on the host; Transpose, Gather and Slice of float values are
-// supported only for tensors that need no gradient (constants), because Striate has no permute op.
+// Integer values (shapes, indices) are computed on the host; float values always go through Striate's ops, so
+// every float path from an input or initializer to an output carries gradients.
 using Striate.Autograd;
 using Striate.Layers;
 
@@ -56,6 +59,7 @@ internal static partial class OnnxOperators
             "tanh" => GeluApproximation.Tanh,
             var other => throw new NotSupportedException($"approximate '{other}' is not one of none, tanh."),
         }))],
+        ["Erf"] = (n, x, _) => [F(Functional.Erf(T(x, 0, n)))],
         ["Softplus"] = (n, x, _) => [F(Functional.Softplus(T(x, 0, n)))],
         ["Softsign"] = (n, x, _) => [F(Functional.Softsign(T(x, 0, n)))],
         ["Clip"] = Clip,
@@ -204,25 +208,88 @@ internal static partial class OnnxOperators
     {
         var input = T(x, 0, n);
         var weight = T(x, 1, n);
+        var bias = Optional(x, 2);
         int r = weight.Rank - 2;
         if (r < 1) throw new ArgumentException($"weight must be (C, K/group, kernel…), got {Tensor.ShapeText(weight.Dims)}.");
-        if (n.Has("output_shape")) Refuse(n, "output_shape", "give pads and output_padding instead (PyTorch's export does).");
-        if (n.String("auto_pad", "NOTSET") != "NOTSET") Refuse(n, "auto_pad", "only explicit pads are supported for ConvTranspose.");
-        var pads = PerAxis(n, "pads", 2 * r, 0);
+        if (input.Rank != r + 2) throw new ArgumentException($"a {r}-D transposed convolution needs a rank-{r + 2} input.");
+        int[] kernel = weight.Dims[2..].ToArray();
+        if (n.Ints("kernel_shape") is { } ks && !ToInts(ks, "kernel_shape").SequenceEqual(kernel))
+            throw new ArgumentException($"kernel_shape ({string.Join(", ", ks)}) disagrees with the weight's {Tensor.ShapeText(weight.Dims)}.");
+        int[] strides = PerAxis(n, "strides", r, 1), dilations = PerAxis(n, "dilations", r, 1), outputPadding = PerAxis(n, "output_padding", r, 0);
+        int groups = ToInt(n.Int("group", 1), "group");
         for (int i = 0; i < r; i++)
-            if (pads[i] != pads[i + r]) Refuse(n, "pads", $"asymmetric pads ({string.Join(", ", pads)}) are not supported for ConvTranspose.");
-        var options = new ConvTransposeOptions
+            if (outputPadding[i] < 0 || (outputPadding[i] > 0 && outputPadding[i] >= Math.Max(strides[i], dilations[i])))
+                throw new ArgumentException($"output_padding ({string.Join(", ", outputPadding)}) must be non-negative and below max(stride, dilation) along each axis (stride {string.Join(", ", strides)}, dilation {string.Join(", ", dilations)}).");
+        var pads = TransposedPads(n, input.Dims[2..], kernel, strides, dilations, outputPadding);
+        // The full output before cropping: (in − 1)·s + d(k − 1) + 1 + output_padding.
+        var full = Enumerable.Range(0, r).Select(i => ((long)input.Shape[i + 2] - 1) * strides[i] + (long)dilations[i] * (kernel[i] - 1) + 1 + outputPadding[i]).ToArray();
+        Bound(input, [input.Shape[0], weight.Shape[1] * (long)groups, .. full], "the output");
+        var options = new ConvTransposeOptions { Stride = strides, Dilation = dilations, Groups = groups };
+        if (pads.All(p => p.Before == p.After))
+            return [F(Functional.ConvTranspose(input, weight, bias, options with { Padding = [.. pads.Select(p => p.Before)], OutputPadding = outputPadding }))];
+        // Asymmetric pads: the transposed convolution with the symmetric part of the pads, then the rest cropped (and the output padding added as zeros) by Functional.Pad,
+        // then the bias: every step differentiable. Pad takes the last axis first; a negative pad crops.
+        int[] common = [.. pads.Select(p => Math.Min(p.Before, p.After))];
+        var y = Functional.ConvTranspose(input, weight, null, options with { Padding = common, OutputPadding = new int[r] });
+        var crop = new int[2 * r];
+        for (int i = 0; i < r; i++)
         {
-            Stride = PerAxis(n, "strides", r, 1),
-            Padding = pads[..r],
-            OutputPadding = PerAxis(n, "output_padding", r, 0),
-            Dilation = PerAxis(n, "dilations", r, 1),
-            Groups = ToInt(n.Int("group", 1), "group"),
-        };
-        var outSize = Enumerable.Range(0, r).Select(i =>
-            ((long)input.Shape[i + 2] - 1) * options.Stride[i] - 2L * pads[i] + (long)options.Dilation[i] * (weight.Shape[i + 2] - 1) + options.OutputPadding[i] + 1);
-        Bound(input, [input.Shape[0], weight.Shape[1], .. outSize], "the output");
-        return [F(Functional.ConvTranspose(input, weight, Optional(x, 2), options))];
+            int axis = r - 1 - i;
+            crop[2 * i] = -(pads[axis].Before - common[axis]);
+            crop[2 * i + 1] = outputPadding[axis] - (pads[axis].After - common[axis]);
+        }
+        if (crop.Any(c => c != 0)) y = Functional.Pad(y, crop);
+        if (bias is not null) y += bias.Reshape([bias.Length, .. Enumerable.Repeat(1, r)]);
+        return [F(y)];
+    }
+
+    /// <summary>
+    /// ConvTranspose's (begin, end) pads per spatial axis, as the operator specification defines them: explicit
+    /// "pads" (NOTSET), none (VALID), or from a target size, either "output_shape" or in·stride (SAME_UPPER,
+    /// SAME_LOWER): total = s(in − 1) + output_padding + ((k − 1)d + 1) − target, split as begin = total/2,
+    /// end = total − total/2 for SAME_UPPER, begin = total − total/2, end = total/2 otherwise. A negative total is
+    /// refused for an explicit output_shape and taken as 0 for SAME_* (both as ONNX Runtime does).
+    /// </summary>
+    private static (int Before, int After)[] TransposedPads(OnnxNode n, ReadOnlySpan<int> spatial, int[] kernel, int[] strides, int[] dilations, int[] outputPadding)
+    {
+        int r = kernel.Length;
+        string autoPad = n.String("auto_pad", "NOTSET");
+        if (autoPad is not ("NOTSET" or "VALID" or "SAME_UPPER" or "SAME_LOWER"))
+            throw new NotSupportedException($"auto_pad '{autoPad}' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER.");
+        var result = new (int Before, int After)[r];
+        long[]? target = n.Ints("output_shape");
+        bool explicitTarget = target is not null;
+        if (target is not null)
+        {
+            // output_shape lists the spatial sizes (or, as some exporters write it, N and C first).
+            if (target.Length == r + 2) target = target[2..];
+            if (target.Length != r) throw new ArgumentException($"output_shape has {target.Length} values; a {r}-D transposed convolution needs {r}.");
+        }
+        else if (autoPad is "SAME_UPPER" or "SAME_LOWER")
+        {
+            target = new long[r];
+            for (int i = 0; i < r; i++) target[i] = (long)spatial[i] * strides[i];
+        }
+        else
+        {
+            if (autoPad == "VALID") return result;
+            var pads = n.Ints("pads") ?? new long[2 * r];
+            if (pads.Length != 2 * r) throw new ArgumentException($"pads has {pads.Length} values; a {r}-D window needs {2 * r}.");
+            for (int i = 0; i < r; i++) result[i] = (ToInt(pads[i], "pad"), ToInt(pads[i + r], "pad"));
+            if (result.Any(p => p.Before < 0 || p.After < 0)) throw new ArgumentException($"pads ({string.Join(", ", pads)}) must not be negative.");
+            return result;
+        }
+        for (int i = 0; i < r; i++)
+        {
+            long total = (long)strides[i] * (spatial[i] - 1) + outputPadding[i] + ((long)(kernel[i] - 1) * dilations[i] + 1) - target[i];
+            // in·stride can exceed what the kernel reaches (kernel < stride): ONNX Runtime then pads by 0, as here.
+            if (!explicitTarget) total = Math.Max(0, total);
+            if (total < 0 || target[i] < 1)
+                throw new ArgumentException($"output size {target[i]} along axis {i} is not reachable: the transposed convolution gives at most {total + target[i]} (input {spatial[i]}, stride {strides[i]}, kernel {kernel[i]}, dilation {dilations[i]}, output_padding {outputPadding[i]}).");
+            int small = ToInt(total / 2, "pad"), large = ToInt(total - total / 2, "pad");
+            result[i] = autoPad == "SAME_UPPER" ? (small, large) : (large, small);
+        }
+        return result;
     }
 
     // ---- pooling -------------------------------------------------------------------------------
@@ -329,8 +396,16 @@ internal static partial class OnnxOperators
     private static OnnxValue[] Lrn(OnnxNode n, OnnxValue?[] x, OnnxModel _)
     {
         int size = ToInt(n.Int("size", 0), "size");
-        if (size % 2 == 0) Refuse(n, "size", $"even sizes ({size}) centre the window differently in ONNX and PyTorch; only odd sizes are supported.");
-        return [F(Functional.LocalResponseNorm(T(x, 0, n), size, n.Float("alpha", 1e-4f), n.Float("beta", 0.75f), n.Float("bias", 1f)))];
+        if (size < 1) throw new ArgumentException($"size must be at least 1, got {size}.");
+        float alpha = n.Float("alpha", 1e-4f), beta = n.Float("beta", 0.75f), bias = n.Float("bias", 1f);
+        var input = T(x, 0, n);
+        if (size % 2 == 1) return [F(Functional.LocalResponseNorm(input, size, alpha, beta, bias))];
+        // Even sizes: ONNX sums channels c − ⌊(size−1)/2⌋ … c + ⌈(size−1)/2⌉ (one more after c than before), PyTorch
+        // c − ⌊size/2⌋ … c + ⌊(size−1)/2⌋ (one more before). Reversing the channels swaps the two sides, so ONNX's LRN is
+        // PyTorch's on the reversed channels, reversed back (two differentiable Slices with step −1).
+        if (input.Rank < 3) throw new ArgumentException($"LRN needs an (N, C, …) input with at least 3 dimensions, got {Tensor.ShapeText(input.Dims)}.");
+        var reversed = Functional.Slice(input, 1, -1, int.MinValue, -1);
+        return [F(Functional.Slice(Functional.LocalResponseNorm(reversed, size, alpha, beta, bias), 1, -1, int.MinValue, -1))];
     }
 
     // ---- dense ---------------------------------------------------------------------------------
@@ -341,7 +416,7 @@ internal static partial class OnnxOperators
         var b = T(x, 1, n);
         var c = Optional(x, 2);
         float alpha = n.Float("alpha", 1f), beta = n.Float("beta", 1f);
-        if (n.Int("transA", 0) != 0) a = ConstantTranspose(a, [1, 0], "A (transA = 1)");
+        if (n.Int("transA", 0) != 0) a = Functional.Permute(a, 1, 0);
         Tensor y;
         if (n.Int("transB", 0) != 0 && alpha == 1f && beta == 1f && (c is null || c.Rank == 1))
             return [F(Functional.Linear(a, b, c))];
@@ -473,11 +548,25 @@ internal static partial class OnnxOperators
         return [OnnxValue.Integers([.. parts.SelectMany(p => p.Ints!)], [parts.Sum(p => p.Ints!.Length)])];
     }
 
-    private static OnnxValue[] Dropout(OnnxNode n, OnnxValue?[] x, OnnxModel _)
+    private static OnnxValue[] Dropout(OnnxNode n, OnnxValue?[] x, OnnxModel model)
     {
         if (n.Outputs.Length > 1 && n.Outputs[1].Length > 0) Refuse(n, "mask", "the mask output is not supported.");
-        // Exported models hold dropout in inference form: the identity.
-        return [Arg(x, 0, n)];
+        var input = T(x, 0, n);
+        // Opset 12+: ratio (default 0.5) and training_mode (default false: inference) are inputs; before, ratio is an
+        // attribute and opsets ≤ 6 mark inference with is_test. The node drops only while the model is in training mode
+        // (fine-tuning) and the graph does not pin it to inference (training_mode = false, is_test = 1).
+        float ratio = n.Float("ratio", 0.5f);
+        if (Optional(x, 1) is { } r) ratio = r.Length == 1 ? r.AsSpan()[0] : throw new ArgumentException("ratio must hold one value.");
+        if (!(ratio >= 0f && ratio < 1f)) throw new ArgumentException($"ratio {ratio} is outside [0, 1).");
+        bool pinnedToInference = n.Int("is_test", 0) != 0;
+        if (x.Length > 2 && x[2] is { } mode)
+        {
+            bool training = mode.IsFloat ? mode.Tensor!.Length == 1 && mode.Tensor.AsSpan()[0] != 0f
+                : mode.Ints!.Length == 1 ? mode.Ints[0] != 0 : throw new ArgumentException("training_mode must hold one value.");
+            pinnedToInference |= !training;
+        }
+        if (!model.IsTraining || pinnedToInference || ratio == 0f) return [F(input)];
+        return [F(Functional.Dropout(input, ratio, training: true, model.DropoutRandomSource))];
     }
 
     private static OnnxValue[] Pad(OnnxNode n, OnnxValue?[] x, OnnxModel _)

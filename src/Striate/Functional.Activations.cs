@@ -1,5 +1,5 @@
 // Functional activations beyond ReLU/tanh/sigmoid (those and log-softmax live in Functional.cs):
-// torch.nn.functional.leaky_relu, prelu, elu, selu, gelu, silu, softplus, softsign, hardtanh,
+// torch.nn.functional.leaky_relu, prelu, elu, selu, torch.erf, gelu, silu, softplus, softsign, hardtanh,
 // softmax in .NET naming. Formulas and derivatives: Striate.Kernels/Elementwise/ActivationKernel.cs.
 using Striate.Autograd.Ops;
 
@@ -56,6 +56,16 @@ public static partial class Functional
     /// <param name="input">Any shape.</param>
     /// <returns>Same shape as <paramref name="input"/>.</returns>
     public static Tensor Selu(Tensor input) => ActivationNode.Forward(ActivationKind.Selu, input);
+
+    /// <summary>
+    /// The error function, elementwise (torch.erf, ONNX's Erf): y = erf(x) = (2/√π)∫₀ˣ e^(−t²) dt, odd, in (−1, 1);
+    /// accurate to about an ulp of float32 over the whole range, tiny arguments included. Gradient:
+    /// dx = dy · (2/√π)·e^(−x²).
+    /// </summary>
+    /// <param name="input">Any shape.</param>
+    /// <returns>Same shape as <paramref name="input"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    public static Tensor Erf(Tensor input) => ActivationNode.Forward(ActivationKind.Erf, input);
 
     /// <summary>
     /// GELU, elementwise: y = x·Φ(x) = ½x(1 + erf(x/√2)) with Φ the standard normal CDF, or with

@@ -11,7 +11,7 @@ namespace Striate.Kernels.Reference;
 
 /// <summary>Which activation <see cref="ActivationReference"/> evaluates, with its parameters.</summary>
 /// <param name="Name">One of <c>leaky_relu</c> (A = negative slope), <c>elu</c> (A = α), <c>selu</c>, <c>gelu</c>,
-/// <c>gelu_tanh</c>, <c>silu</c>, <c>softplus</c> (A = β, B = threshold), <c>softsign</c>, <c>hardtanh</c> (A = min, B = max).</param>
+/// <c>gelu_tanh</c>, <c>silu</c>, <c>softplus</c> (A = β, B = threshold), <c>softsign</c>, <c>hardtanh</c> (A = min, B = max), <c>erf</c>.</param>
 /// <param name="A">First parameter, as listed for <paramref name="Name"/>.</param>
 /// <param name="B">Second parameter, as listed for <paramref name="Name"/>.</param>
 public readonly record struct ActivationSpec(string Name, double A = 0, double B = 0);
@@ -99,6 +99,7 @@ public static class ActivationReference
             "softplus" => a * x > b ? x : T.Log(one + T.Exp(a * x)) / a,
             "softsign" => x / (one + T.Abs(x)),
             "hardtanh" => T.Min(T.Max(x, a), b),
+            "erf" => Erf(x),
             _ => throw new ArgumentException($"Unknown activation '{spec.Name}'.", nameof(spec)),
         };
     }
@@ -133,6 +134,7 @@ public static class ActivationReference
                 return one / (d * d);
             }
             case "hardtanh": return x > a && x < b ? one : T.Zero;
+            case "erf": return T.CreateChecked(2) / T.Sqrt(T.Pi) * T.Exp(-x * x);
             default: throw new ArgumentException($"Unknown activation '{spec.Name}'.", nameof(spec));
         }
     }
@@ -163,6 +165,25 @@ public static class ActivationReference
         T f = z;
         for (int k = 400; k >= 1; k--) f = z + T.CreateChecked(k / 2.0) / f;
         return T.Exp(-z * z) / (T.Sqrt(T.Pi) * f);
+    }
+
+    /// <summary>
+    /// erf(z) = (2/√π)·e^(−z²)·Σ_k 2^k z^(2k+1)/(2k+1)!! for |z| ≤ 2.5 (the series of <see cref="Erfc{T}"/>, without
+    /// subtracting from 1, so tiny arguments keep their relative accuracy), 1 − erfc(z) beyond; odd in z.
+    /// </summary>
+    public static T Erf<T>(T z) where T : IFloatingPointIeee754<T>
+    {
+        if (T.IsNaN(z)) return z;
+        if (z < T.Zero) return -Erf(-z);
+        if (z > T.CreateChecked(2.5)) return T.One - Erfc(z);
+        T two = T.CreateChecked(2), term = z, sum = z, z2 = two * z * z;
+        for (int k = 1; k < 500; k++)
+        {
+            term = term * z2 / T.CreateChecked(2 * k + 1);
+            sum += term;
+            if (term <= sum * T.CreateChecked(1e-18)) break;
+        }
+        return two / T.Sqrt(T.Pi) * T.Exp(-z * z) * sum;
     }
 
     private static T TanhArgument<T>(T x) where T : IFloatingPointIeee754<T> =>

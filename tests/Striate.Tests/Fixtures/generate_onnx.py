@@ -195,6 +195,38 @@ class Volume3d(nn.Module):
         return F.avg_pool3d(F.max_pool3d(F.relu(self.c(x)), 2), 2, ceil_mode=True)
 
 
+class Indexing(nn.Module):
+    """Permute, slicing and index_select on activations, so the imported graph needs gradients through them:
+    a channel shuffle (view, transpose(1, 2), reshape: Reshape/Transpose), x[:, :, 1:-1, ::2] (Slice with steps),
+    index_select with a repeated index and p[..., 1] (Gather), permute to channels-last (Transpose)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3, padding=1)
+        self.fc = nn.Linear(4 * 5 * 4 + 5 * 4, 5)
+
+    def forward(self, x):
+        x = self.conv(x)
+        n, c, h, w = x.shape
+        x = x.view(n, 2, c // 2, h, w).transpose(1, 2).reshape(n, c, h, w)
+        y = x[:, :, 1:-1, ::2]
+        z = torch.index_select(y, 1, torch.tensor([5, 0, 2, 2]))
+        p = z.permute(0, 2, 3, 1)
+        q = p[..., 1]
+        return self.fc(torch.cat([p.flatten(1), q.flatten(1)], 1))
+
+
+class Erf(nn.Module):
+    """A standalone erf (not the GELU chain), over a wide range of values."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 3, 1)
+
+    def forward(self, x):
+        return torch.erf(3 * self.conv(x))
+
+
 CASES = [
     ("lenet", LeNet, (2, 1, 28, 28)),
     ("conv_variants", ConvVariants, (2, 3, 11, 13)),
@@ -259,6 +291,9 @@ def main():
     # The same LeNet at opset 11 (Unsqueeze/Squeeze axes as attributes) and 17.
     cases.append(run_case("lenet_opset11", LeNet, (1, 1, 28, 28), out_dir, opset=11))
     cases.append(run_case("inception_opset17", Inception, (1, 4, 5, 5), out_dir, opset=17))
+    # Cases added after the first release come last, so the random draws of the earlier ones stay the same.
+    cases.append(run_case("indexing", Indexing, (2, 3, 7, 8), out_dir))
+    cases.append(run_case("erf", Erf, (2, 2, 3, 5), out_dir))
     doc = {"torch_version": torch.__version__,
            "precision": "inputs: 4 decimals; outputs: float64 from the float32 weights, 9 significant digits",
            "cases": cases, "torchvision_names": torchvision_names()}

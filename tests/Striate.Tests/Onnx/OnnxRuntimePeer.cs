@@ -93,6 +93,21 @@ internal static class OnnxRuntimePeer
         }
     }
 
+    /// <summary>Runs the model <paramref name="bytes"/> (written to a temporary file named after <paramref name="name"/>) on its input "x".</summary>
+    public static Dictionary<string, (int[] Shape, float[] Values)> RunBytes(byte[] bytes, string name, Tensor x)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"striate-op-{name}-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            File.WriteAllBytes(path, bytes);
+            return Run(path, new Dictionary<string, Tensor> { ["x"] = x });
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static void Exec(string tool, string[] args, int timeoutMs)
     {
         var start = new ProcessStartInfo(tool) { WorkingDirectory = ToolDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

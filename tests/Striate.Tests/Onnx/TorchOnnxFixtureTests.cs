@@ -159,6 +159,28 @@ public sealed class TorchOnnxFixtureTests
         Assert.Equal("inputs", e.ParamName);
     }
 
+    [OnnxRuntimeFact]
+    public void Indexing_TorchExport_MatchesOnnxRuntime_AndEveryParameterGetsAGradient()
+    {
+        // Channel shuffle (Reshape/Transpose), x[:, :, 1:-1, ::2] (Slice), index_select and p[..., 1] (Gather), permute
+        // (Transpose) on activations: PyTorch's outputs are checked by Load_TorchExport_ReproducesTorchOutput; here
+        // ONNX Runtime gives the same, and training reaches the convolution before them.
+        var c = Case("indexing");
+        var model = OnnxModel.Load(c.Path);
+        model.Eval();
+        Tensor y;
+        using (GradMode.NoGrad()) y = model.Forward(c.InputTensor());
+        var ort = OnnxRuntimePeer.Run(c.Path, new Dictionary<string, Tensor> { ["input"] = c.InputTensor() })["output"];
+        Assert.Equal(ort.Shape, y.Shape);
+        AssertTensor.Close(y.AsSpan(), [.. ort.Values.Select(v => (double)v)], ort.Shape, Tolerances.OnnxModel, "indexing: Striate vs ONNX Runtime");
+
+        model.Train();
+        Functional.CrossEntropy(model.Forward(c.InputTensor()), [1, 4]).Backward();
+        foreach (var (name, p) in model.NamedParameters())
+            Assert.True(p.Grad is not null && p.Grad.ToArray().Any(g => g != 0), $"parameter {name} got no gradient");
+        Assert.Contains(model.NamedParameters(), p => p.Key == "conv.weight");
+    }
+
     [Fact]
     public void Forward_WrongInputShape_NamesTheNodeAndOperator()
     {

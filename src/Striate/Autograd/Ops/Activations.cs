@@ -1,7 +1,7 @@
 // Detector-stage activations (kernels in Striate.Kernels/Elementwise/ActivationKernel.cs, whose
 // header lists every forward and derivative).
 //   ReLU: y = max(x, 0)   tanh: y = tanh(x)   sigmoid: y = 1/(1+e^−x)   (backward from y)
-//   LeakyReLU, ELU, SELU, GELU (erf or tanh form), SiLU, Softplus, Softsign, Hardtanh   (backward from x)
+//   LeakyReLU, ELU, SELU, GELU (erf or tanh form), SiLU, Softplus, Softsign, Hardtanh, erf   (backward from x)
 //   PReLU: y[n,c,…] = x > 0 ? x : a_c·x with a learned slope per channel (or one shared)
 // Parameterised activations carry their parameters (slope, α, β, threshold, bounds) in the node.
 using Striate.Kernels.Elementwise;
@@ -35,6 +35,8 @@ public enum ActivationKind
     Softsign,
     /// <summary>min(max(x, lo), hi) (parameters: lo, hi)</summary>
     Hardtanh,
+    /// <summary>erf(x) = (2/√π)∫₀ˣ e^(−t²) dt</summary>
+    Erf,
 }
 
 /// <summary>
@@ -64,6 +66,7 @@ internal sealed class ActivationNode(ActivationKind kind, Tensor x, float a, flo
             case ActivationKind.Softplus: ActivationKernel.SoftplusForward(x.Data, a, b, y.Data, threads); break;
             case ActivationKind.Softsign: ActivationKernel.SoftsignForward(x.Data, y.Data, threads); break;
             case ActivationKind.Hardtanh: ActivationKernel.HardtanhForward(x.Data, a, b, y.Data, threads); break;
+            case ActivationKind.Erf: ActivationKernel.ErfForward(x.Data, y.Data, threads); break;
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown activation.");
         }
         if (ShouldRecord(x)) y.SetGradFn(new ActivationNode(kind, x, a, b));
@@ -89,6 +92,7 @@ internal sealed class ActivationNode(ActivationKind kind, Tensor x, float a, flo
             case ActivationKind.Silu: ActivationKernel.SiluBackward(x, gradOutput, dx, threads); break;                    // y = x·σ(x)
             case ActivationKind.Softplus: ActivationKernel.SoftplusBackward(x, gradOutput, a, b, dx, threads); break;      // y = log(1 + e^(βx))/β
             case ActivationKind.Softsign: ActivationKernel.SoftsignBackward(x, gradOutput, dx, threads); break;            // y = x/(1 + |x|)
+            case ActivationKind.Erf: ActivationKernel.ErfBackward(x, gradOutput, dx, threads); break;                      // y = erf(x)
             default: ActivationKernel.HardtanhBackward(x, gradOutput, a, b, dx, threads); break;                           // y = clamp(x, lo, hi)
         }
     }
