@@ -229,12 +229,12 @@ public static unsafe class ConvNdKernel
                 var part = new ReadOnlySpan<float>(pp, perImage);
                 for (int n = 0; n < g.N; n++)
                 {
-                    Im2Col(g, x + (long)n * g.C * g.InputVolume, pcol);
+                    float* cols = Lower(g, x + (long)n * g.C * g.InputVolume, pcol, threads);
                     float* dyn = dy + (long)n * g.K * ovol;
                     for (int grp = 0; grp < g.Groups; grp++)
                     {
                         GemmKernel.Gemm(false, true, kg, rows, ovol, 1f, new ReadOnlySpan<float>(dyn + (long)grp * kg * ovol, kg * ovol),
-                            new ReadOnlySpan<float>(pcol + (long)grp * rows * ovol, rows * ovol), 0f,
+                            new ReadOnlySpan<float>(cols + (long)grp * rows * ovol, rows * ovol), 0f,
                             new Span<float>(pp + (long)grp * kg * rows, kg * rows), threads);
                     }
                     // Not GEMM's beta = 1: whether it adds C before or after the products is GEMM's choice,
@@ -325,7 +325,7 @@ public static unsafe class ConvNdKernel
         public void Run(int n, float* col, int gemmThreads)
         {
             int rows = g.GroupRows, ovol = g.OutputVolume, kg = g.KPerGroup;
-            Im2Col(g, x + (long)n * g.C * g.InputVolume, col);
+            col = Lower(g, x + (long)n * g.C * g.InputVolume, col, gemmThreads);
             float* yn = y + (long)n * g.K * ovol;
             // Bias epilogue: rows start at b[k] and the GEMM adds w·col onto them (beta = 1).
             if (bias != null)
@@ -356,9 +356,15 @@ public static unsafe class ConvNdKernel
                     new ReadOnlySpan<float>(dyn + (long)grp * kg * ovol, kg * ovol), 0f,
                     new Span<float>(dcol + (long)grp * rows * ovol, rows * ovol), gemmThreads);
             }
+            var dxn = new Span<float>(dx + (long)n * cvol, cvol);
+            if (IsPointwise(g))
+            {
+                // dcol is the image's gradient itself (col = x for a 1×1, stride-1, unpadded convolution).
+                TensorPrimitives.Add(dxn, new ReadOnlySpan<float>(dcol, cvol), dxn);
+                return;
+            }
             new Span<float>(image, cvol).Clear();
             Col2Im(g, dcol, image);
-            var dxn = new Span<float>(dx + (long)n * cvol, cvol);
             TensorPrimitives.Add(dxn, new ReadOnlySpan<float>(image, cvol), dxn);
         }
     }
@@ -376,13 +382,13 @@ public static unsafe class ConvNdKernel
                     for (int i = start; i < end; i++)
                     {
                         int n = n0 + i;
-                        Im2Col(g, x + (long)n * g.C * g.InputVolume, pcol);
+                        float* cols = Lower(g, x + (long)n * g.C * g.InputVolume, pcol, 1);
                         float* dyn = dy + (long)n * g.K * ovol, slot = partials + (long)i * perImage;
                         // dw_n,g = dy_n,g · col_n,gᵀ  ((K/G)×ovol · ovol×rows), overwriting partial slot i.
                         for (int grp = 0; grp < g.Groups; grp++)
                         {
                             GemmKernel.Gemm(false, true, kg, rows, ovol, 1f, new ReadOnlySpan<float>(dyn + (long)grp * kg * ovol, kg * ovol),
-                                new ReadOnlySpan<float>(pcol + (long)grp * rows * ovol, rows * ovol), 0f,
+                                new ReadOnlySpan<float>(cols + (long)grp * rows * ovol, rows * ovol), 0f,
                                 new Span<float>(slot + (long)grp * kg * rows, kg * rows), 1);
                         }
                     }
@@ -408,16 +414,45 @@ public static unsafe class ConvNdKernel
     }
 
     /// <summary>
+    /// Whether the column matrix of <paramref name="g"/> is the input itself: every kernel side 1, stride 1, no padding
+    /// (col[c, o] = x[c, o]), so the lowering is skipped.
+    /// </summary>
+    private static bool IsPointwise(in ConvGeometry g) =>
+        g.KernelVolume == 1 && g.OutputVolume == g.InputVolume
+        && g.Depth is { Stride: 1, PadBefore: 0, PadAfter: 0 } && g.Height is { Stride: 1, PadBefore: 0, PadAfter: 0 } && g.Width is { Stride: 1, PadBefore: 0, PadAfter: 0 };
+
+    /// <summary>
+    /// The column matrix of one image: <paramref name="x"/> itself for a pointwise convolution, else <paramref name="col"/>
+    /// filled by im2col, split over channels across <paramref name="threads"/> (each channel's rows are written by one item).
+    /// </summary>
+    private static float* Lower(in ConvGeometry g, float* x, float* col, int threads)
+    {
+        if (IsPointwise(g)) return x;
+        long size = (long)g.C * g.KernelVolume * g.OutputVolume;
+        // Below about a quarter of a million floats, the copy costs less than handing work to another thread.
+        if (threads > 1 && g.C > 1 && size >= 1 << 18)
+            ParallelFor.Run(g.C, threads, new Im2ColBody(g, x, col));
+        else
+            Im2Col(g, x, col, 0, g.C);
+        return col;
+    }
+
+    private readonly struct Im2ColBody(ConvGeometry g, float* x, float* col) : IParallelBody
+    {
+        public void Invoke(int start, int end) => Im2Col(g, x, col, start, end);
+    }
+
+    /// <summary>
     /// col[((c·KD + kd)·KH + kh)·KW + kw, (od·OH + oh)·OW + ow] = x[c, od·sd − pd + kd·dd, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw],
     /// zero where the read falls in the padding.
     /// </summary>
-    private static void Im2Col(in ConvGeometry g, float* x, float* col)
+    private static void Im2Col(in ConvGeometry g, float* x, float* col, int cStart, int cEnd)
     {
         ConvAxis ad = g.Depth, ah = g.Height, aw = g.Width;
         int outD = ad.Output, outH = ah.Output, outW = aw.Output, plane = outH * outW;
         int inD = ad.Input, inH = ah.Input, inW = aw.Input;
-        float* dst = col;
-        for (int c = 0; c < g.C; c++)
+        float* dst = col + (long)cStart * g.KernelVolume * outD * plane;
+        for (int c = cStart; c < cEnd; c++)
         {
             float* xc = x + (long)c * inD * inH * inW;
             for (int kd = 0; kd < ad.Kernel; kd++)

@@ -35,6 +35,11 @@ public class ConvNdKernelTests
         ConvGeometry.TwoD(2, 17, 17, A(5, 3, 1, 1, 1, 1), A(5, 3, 1, 1, 1, 1)),
         ConvGeometry.TwoD(2, 16, 12, A(6, 1, 2), A(6, 1, 2), groups: 4),
         ConvGeometry.TwoD(2, 1, 6, A(28, 5, 1, 1, 2, 2), A(28, 5, 1, 1, 2, 2)),
+        // Pointwise (1×1, stride 1, unpadded: the input is the column matrix) at N = 1 and 3, also grouped; one image
+        // large enough (16·9·64·64 floats) that its im2col is split across threads.
+        ConvGeometry.TwoD(1, 7, 5, A(6, 1), A(9, 1)),
+        ConvGeometry.TwoD(3, 8, 6, A(5, 1), A(7, 1), groups: 2),
+        ConvGeometry.TwoD(1, 16, 3, A(64, 3, 1, 1, 1, 1), A(64, 3, 1, 1, 1, 1)),
         // 3-D: cubes and boxes, stride, dilation, groups, asymmetric.
         new(2, 2, 3, A(5, 3, 1, 1, 1, 1), A(6, 3, 1, 1, 1, 1), A(4, 2, 1, 1, 1, 1)),
         new(1, 3, 4, A(7, 2, 2, 2), A(6, 3, 2, 2), A(7, 3, 2, 2)),
