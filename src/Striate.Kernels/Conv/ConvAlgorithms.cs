@@ -59,7 +59,9 @@ public static class ConvAlgorithms
     /// im2col wins; F(4×4) from 32×32 up, F(2×2) below);</item>
     /// <item>direct convolution for a 1-D/2-D forward with at most 8 input channels per group (LeNet, RGB stems) or a kernel of
     /// 49 taps or more; for a stride-1 data gradient with at most 8 output channels per group or 121 taps or more; for a
-    /// stride-1 weight gradient with at most 2 input channels per group, or 121 taps or more and at most 16;</item>
+    /// stride-1 weight gradient with at most 2 input channels per group, or 121 taps or more and at most 16, or 13 taps or
+    /// more with one group, at least 8 filters and a gradient small enough for the filters-in-lanes blocking (N·P·Q·⌈K/16⌉·16
+    /// ≤ 2²⁰: LeNet's C3);</item>
     /// <item>im2col + GEMM otherwise (1×1 layers, strided backwards, 3-D).</item>
     /// </list>
     /// FFT is never the rule's choice: on the shapes measured, direct convolution beat it (force it, or let
@@ -79,7 +81,8 @@ public static class ConvAlgorithms
         {
             ConvPass.Forward => planar && (g.CPerGroup <= 8 || taps >= 49),
             ConvPass.BackwardData => planar && unitStride && (g.KPerGroup <= 8 || taps >= 121),
-            _ => planar && unitStride && (g.CPerGroup <= 2 || (taps >= 121 && g.CPerGroup <= 16)),
+            _ => planar && unitStride && (g.CPerGroup <= 2 || (taps >= 121 && g.CPerGroup <= 16)
+                || (taps >= 13 && DirectConvKernel.PrefersChannelLaneWeights(g))),
         };
         return direct ? ConvAlgorithm.Direct : ConvAlgorithm.Im2colGemm;
     }

@@ -20,13 +20,16 @@
 // Threading: images are independent, so a batch (N ≥ 2) is split across threads and each image runs
 // single-threaded GEMMs: LeNet-size GEMMs (6×784×25, 16×100×150) are too small to split well, while
 // whole images keep each thread's workspace in its own cache. A single image uses threaded GEMMs.
+// The weight gradient is one GEMM over the whole batch, dw_g = dy_g · col_gᵀ with the images side by side
+// in the inner dimension (N·ovol terms per element instead of ovol): images are lowered a chunk at a time
+// into a column matrix (rows × chunk·ovol, bounded by a memory budget), dy's rows are laid out to match,
+// and each chunk's GEMM continues the previous one's accumulators (beta = 1 after the first), which is
+// the same chain of fused multiply-adds as one GEMM over everything: the chunk size changes no bit.
 // Determinism: every y and dx element belongs to one image, and GEMM tiles never depend on the
-// thread count. The weight gradient sums over images; per-image partials dw_n are computed in
-// parallel and then summed in image order, G = ((dw_0 + dw_1) + dw_2) + …; a single thread forms the
-// same partials one at a time and adds them in the same order, so neither the thread count nor the
-// chunk size (bounded by a memory budget) changes a single bit.
+// thread count, so no result depends on it.
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using Striate.Kernels.Gemm;
 using Striate.Kernels.Parallel;
 
@@ -38,7 +41,7 @@ public static unsafe class ConvNdKernel
     // Largest weight-gradient partial buffer (floats) kept for one chunk of images: 4 MiB keeps a
     // LeNet batch in one chunk while bounding memory for wide layers (which fall back to one image
     // at a time and threaded GEMMs, with bit-identical results).
-    private const long PartialBudget = 1L << 20;
+    private const long BatchColumnBudget = 1L << 18;
 
     /// <summary>
     /// y[n,k,o] = b[k] + Σ_{c ∈ group(k), t} w[k, c − c0(k), t] · x[n, c, o·stride − padBefore + t·dilation]
@@ -93,7 +96,12 @@ public static unsafe class ConvNdKernel
         if (g.N == 0 || g.C == 0 || g.K == 0 || g.InputVolume == 0) return;
         fixed (float* pdy = dy, pw = w, pdx = dx)
         {
-            RunPerImage(g.N, threads, new BackwardDataBody(g, pdy, pw, pdx));
+            long colPerImage = (long)g.C * g.KernelVolume * g.OutputVolume;
+            int chunk = (int)Math.Clamp(BatchColumnBudget / Math.Max(1, colPerImage), 1, g.N);
+            if (chunk < 2 || IsPointwise(g))
+                RunPerImage(g.N, threads, new BackwardDataBody(g, pdy, pw, pdx));
+            else
+                DataOverChunks(g, pdy, pw, pdx, chunk, threads);
         }
     }
 
@@ -122,16 +130,12 @@ public static unsafe class ConvNdKernel
         if (dw.IsEmpty || g.N == 0 || g.WeightLength == 0) return;
 
         int perImage = (int)g.WeightLength;
-        int chunk = (int)Math.Min(g.N, Math.Max(1, PartialBudget / perImage));
         float[] total = ArrayPool<float>.Shared.Rent(perImage);
         try
         {
             fixed (float* px = x, pdy = dy, ptotal = total)
             {
-                if (threads <= 1 || chunk < 2)
-                    WeightsOneImageAtATime(g, px, pdy, ptotal, threads);
-                else
-                    WeightsByPartials(g, px, pdy, ptotal, chunk, threads);
+                WeightsOverTheBatch(g, px, pdy, ptotal, threads);
             }
             TensorPrimitives.Add(dw[..perImage], total.AsSpan(0, perImage), dw[..perImage]);
         }
@@ -213,64 +217,135 @@ public static unsafe class ConvNdKernel
     }
 
     /// <summary>
-    /// G = Σ_n dy_n · col_nᵀ one image at a time, the GEMMs threaded over their tiles: each image's partial
-    /// is formed with beta = 0 and added to the total in image order, exactly as <see cref="WeightsByPartials"/> does.
+    /// total = Σ_n dy_n · col_nᵀ per group as one GEMM chain over the batch: chunks of images are lowered side by side
+    /// into (rows × count·ovol) and each chunk's GEMM continues the accumulators of the previous ones (beta = 1).
+    /// A pointwise layer (col = x) and a one-image chunk read x and dy in place.
     /// </summary>
-    private static void WeightsOneImageAtATime(in ConvGeometry g, float* x, float* dy, float* total, int threads)
+    private static void WeightsOverTheBatch(in ConvGeometry g, float* x, float* dy, float* total, int threads)
     {
-        int rows = g.GroupRows, ovol = g.OutputVolume, kg = g.KPerGroup, perImage = (int)g.WeightLength;
-        float[] col = ArrayPool<float>.Shared.Rent(Math.Max(1, g.C * g.KernelVolume * ovol));
-        float[] partial = ArrayPool<float>.Shared.Rent(perImage);
+        int rows = g.GroupRows, ovol = g.OutputVolume, kg = g.KPerGroup;
+        long colPerImage = (long)g.C * g.KernelVolume * ovol;
+        int chunk = IsPointwise(g) ? 1 : (int)Math.Clamp(BatchColumnBudget / Math.Max(1, colPerImage), 1, g.N);
+        bool inPlace = chunk == 1;
+        float[] col = ArrayPool<float>.Shared.Rent(inPlace && IsPointwise(g) ? 1 : (int)Math.Max(1, chunk * colPerImage));
+        float[] dyRows = ArrayPool<float>.Shared.Rent(inPlace ? 1 : chunk * g.K * ovol);
         try
         {
-            fixed (float* pcol = col, pp = partial)
-            {
-                var sum = new Span<float>(total, perImage);
-                var part = new ReadOnlySpan<float>(pp, perImage);
-                for (int n = 0; n < g.N; n++)
-                {
-                    float* cols = Lower(g, x + (long)n * g.C * g.InputVolume, pcol, threads);
-                    float* dyn = dy + (long)n * g.K * ovol;
-                    for (int grp = 0; grp < g.Groups; grp++)
-                    {
-                        GemmKernel.Gemm(false, true, kg, rows, ovol, 1f, new ReadOnlySpan<float>(dyn + (long)grp * kg * ovol, kg * ovol),
-                            new ReadOnlySpan<float>(cols + (long)grp * rows * ovol, rows * ovol), 0f,
-                            new Span<float>(pp + (long)grp * kg * rows, kg * rows), threads);
-                    }
-                    // Not GEMM's beta = 1: whether it adds C before or after the products is GEMM's choice,
-                    // while the partials path below fixes "sum per image, then add in image order".
-                    if (n == 0) part.CopyTo(sum);
-                    else TensorPrimitives.Add(sum, part, sum);
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(partial);
-            ArrayPool<float>.Shared.Return(col);
-        }
-    }
-
-    /// <summary>G = Σ_n dy_n · col_nᵀ: chunks of images compute their partials in parallel, then the partials are summed in image order.</summary>
-    private static void WeightsByPartials(in ConvGeometry g, float* x, float* dy, float* total, int chunk, int threads)
-    {
-        int perImage = (int)g.WeightLength;
-        float[] partials = ArrayPool<float>.Shared.Rent(chunk * perImage);
-        try
-        {
-            fixed (float* pp = partials)
+            fixed (float* pcol = col, pdyr = dyRows)
             {
                 for (int n0 = 0; n0 < g.N; n0 += chunk)
                 {
                     int count = Math.Min(chunk, g.N - n0);
-                    ParallelFor.Run(count, threads, new WeightPartialBody(g, x, dy, pp, n0));
-                    ParallelFor.Run(perImage, threads, new ReduceBody(pp, total, perImage, count, n0 == 0), minItemsPerThread: 4096);
+                    long length = (long)count * ovol;
+                    float* cols, dys;
+                    if (inPlace)
+                    {
+                        cols = Lower(g, x + (long)n0 * g.C * g.InputVolume, pcol, threads);
+                        dys = dy + (long)n0 * g.K * ovol;
+                    }
+                    else
+                    {
+                        // col[r, i·ovol + o] for image n0 + i; dy rows likewise: dys[k, i·ovol + o] = dy[n0 + i, k, o].
+                        ParallelFor.Run(count * g.C, threads, new BatchIm2ColBody(g, x + (long)n0 * g.C * g.InputVolume, pcol, length),
+                            minItemsPerThread: Math.Max(1, (int)(65_536 / Math.Max(1, (long)g.KernelVolume * ovol))));
+                        for (int i = 0; i < count; i++)
+                            for (int k = 0; k < g.K; k++)
+                                CopyRow(dy + ((long)(n0 + i) * g.K + k) * ovol, pdyr + k * length + (long)i * ovol, ovol);
+                        cols = pcol;
+                        dys = pdyr;
+                    }
+                    for (int grp = 0; grp < g.Groups; grp++)
+                    {
+                        GemmKernel.Gemm(false, true, kg, rows, (int)length, 1f, new ReadOnlySpan<float>(dys + (long)grp * kg * length, (int)(kg * length)),
+                            new ReadOnlySpan<float>(cols + (long)grp * rows * length, (int)(rows * length)), n0 == 0 ? 0f : 1f,
+                            new Span<float>(total + (long)grp * kg * rows, kg * rows), threads);
+                    }
                 }
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(partials);
+            ArrayPool<float>.Shared.Return(dyRows);
+            ArrayPool<float>.Shared.Return(col);
+        }
+    }
+
+    /// <summary>
+    /// The data gradient for small images, a chunk of images at a time: dcol = w_gᵀ · dy_g with the chunk's images side
+    /// by side in the columns (one GEMM of count·ovol columns instead of one per image: the same chain over k per
+    /// element, so the same bits), then col2im per image in parallel, each into its own zeroed scratch added to dx once.
+    /// </summary>
+    private static void DataOverChunks(in ConvGeometry g, float* dy, float* w, float* dx, int chunk, int threads)
+    {
+        int rows = g.GroupRows, ovol = g.OutputVolume, kg = g.KPerGroup;
+        long colPerImage = (long)g.C * g.KernelVolume * ovol;
+        float[] dcol = ArrayPool<float>.Shared.Rent((int)(chunk * colPerImage));
+        float[] dyRows = ArrayPool<float>.Shared.Rent(chunk * g.K * ovol);
+        try
+        {
+            fixed (float* pdcol = dcol, pdyr = dyRows)
+            {
+                for (int n0 = 0; n0 < g.N; n0 += chunk)
+                {
+                    int count = Math.Min(chunk, g.N - n0);
+                    long length = (long)count * ovol;
+                    for (int i = 0; i < count; i++)
+                        for (int k = 0; k < g.K; k++)
+                            CopyRow(dy + ((long)(n0 + i) * g.K + k) * ovol, pdyr + k * length + (long)i * ovol, ovol);
+                    for (int grp = 0; grp < g.Groups; grp++)
+                    {
+                        GemmKernel.Gemm(true, false, rows, (int)length, kg, 1f, new ReadOnlySpan<float>(w + (long)grp * kg * rows, kg * rows),
+                            new ReadOnlySpan<float>(pdyr + (long)grp * kg * length, (int)(kg * length)), 0f,
+                            new Span<float>(pdcol + (long)grp * rows * length, (int)(rows * length)), threads);
+                    }
+                    ParallelFor.Run(count, threads, new BatchCol2ImBody(g, pdcol, length, dx + (long)n0 * g.C * g.InputVolume));
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(dyRows);
+            ArrayPool<float>.Shared.Return(dcol);
+        }
+    }
+
+    /// <summary>Items: image i of the chunk, its columns [i·ovol, (i+1)·ovol) of dcol scattered into a zeroed scratch, added to dx.</summary>
+    private readonly struct BatchCol2ImBody(ConvGeometry g, float* dcol, long length, float* dx) : IParallelBody
+    {
+        public void Invoke(int start, int end)
+        {
+            int cvol = g.C * g.InputVolume;
+            float[] scratch = ArrayPool<float>.Shared.Rent(cvol);
+            try
+            {
+                fixed (float* image = scratch)
+                {
+                    for (int i = start; i < end; i++)
+                    {
+                        new Span<float>(image, cvol).Clear();
+                        Col2Im(g, dcol + (long)i * g.OutputVolume, image, length);
+                        var dxi = new Span<float>(dx + (long)i * cvol, cvol);
+                        TensorPrimitives.Add(dxi, new ReadOnlySpan<float>(image, cvol), dxi);
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(scratch);
+            }
+        }
+    }
+
+    /// <summary>Items (image i, channel c): image i's rows of channel c into columns [i·ovol, (i+1)·ovol) of a (rows × length) matrix.</summary>
+    private readonly struct BatchIm2ColBody(ConvGeometry g, float* x, float* col, long length) : IParallelBody
+    {
+        public void Invoke(int start, int end)
+        {
+            for (int item = start; item < end; item++)
+            {
+                int i = item / g.C, c = item - i * g.C;
+                Im2Col(g, x + (long)i * g.C * g.InputVolume, col + (long)i * g.OutputVolume, c, c + 1, length);
+            }
         }
     }
 
@@ -446,12 +521,15 @@ public static unsafe class ConvNdKernel
     /// col[((c·KD + kd)·KH + kh)·KW + kw, (od·OH + oh)·OW + ow] = x[c, od·sd − pd + kd·dd, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw],
     /// zero where the read falls in the padding.
     /// </summary>
-    private static void Im2Col(in ConvGeometry g, float* x, float* col, int cStart, int cEnd)
+    private static void Im2Col(in ConvGeometry g, float* x, float* col, int cStart, int cEnd, long rowStride = 0)
     {
         ConvAxis ad = g.Depth, ah = g.Height, aw = g.Width;
         int outD = ad.Output, outH = ah.Output, outW = aw.Output, plane = outH * outW;
         int inD = ad.Input, inH = ah.Input, inW = aw.Input;
-        float* dst = col + (long)cStart * g.KernelVolume * outD * plane;
+        // Each (c, kd, kh, kw) row is outD·plane floats; rows follow each other at rowStride (default: packed).
+        long stride = rowStride == 0 ? (long)outD * plane : rowStride;
+        long skip = stride - (long)outD * plane;
+        float* dst = col + (long)cStart * g.KernelVolume * stride;
         for (int c = cStart; c < cEnd; c++)
         {
             float* xc = x + (long)c * inD * inH * inW;
@@ -485,12 +563,13 @@ public static unsafe class ConvNdKernel
                                 float* src = xc + ((long)id * inH + ih) * inW + iw0;
                                 for (int ow = 0; ow < w0; ow++) dst[ow] = 0f;
                                 if (aw.Stride == 1)
-                                    new ReadOnlySpan<float>(src, w1 - w0).CopyTo(new Span<float>(dst + w0, w1 - w0));
+                                    CopyRow(src, dst + w0, w1 - w0);
                                 else
                                     for (int ow = w0, j = 0; ow < w1; ow++, j += aw.Stride) dst[ow] = src[j];
                                 for (int ow = w1; ow < outW; ow++) dst[ow] = 0f;
                             }
                         }
+                        dst += skip;
                     }
                 }
             }
@@ -498,11 +577,44 @@ public static unsafe class ConvNdKernel
     }
 
     /// <summary>dx[c, od·sd − pd + kd·dd, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw] += dcol[(…kd, kh, kw row), (od, oh, ow column)] for the reads inside the input.</summary>
-    private static void Col2Im(in ConvGeometry g, float* dcol, float* dx)
+    // Rows of LeNet-sized layers are 10–28 floats: a library call per row (Memmove, TensorPrimitives) costs more than the
+    // row itself, so short rows are copied and added with one Vector256 step and a scalar tail.
+    private const int ShortRow = 32;
+
+    private static void CopyRow(float* src, float* dst, int length)
+    {
+        if (length >= ShortRow)
+        {
+            new ReadOnlySpan<float>(src, length).CopyTo(new Span<float>(dst, length));
+            return;
+        }
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= length; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+        for (; i < length; i++) dst[i] = src[i];
+    }
+
+    private static void AddRow(float* dst, float* src, int length)
+    {
+        if (length >= ShortRow)
+        {
+            var d = new Span<float>(dst, length);
+            TensorPrimitives.Add(d, new ReadOnlySpan<float>(src, length), d);
+            return;
+        }
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= length; i += 8) Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i), dst + i);
+        for (; i < length; i++) dst[i] += src[i];
+    }
+
+    private static void Col2Im(in ConvGeometry g, float* dcol, float* dx, long rowStride = 0)
     {
         ConvAxis ad = g.Depth, ah = g.Height, aw = g.Width;
         int outD = ad.Output, outH = ah.Output, outW = aw.Output, plane = outH * outW;
         int inD = ad.Input, inH = ah.Input, inW = aw.Input;
+        // Rows of dcol follow each other at rowStride (default: packed, outD·plane).
+        long skip = rowStride == 0 ? 0 : rowStride - (long)outD * plane;
         float* src = dcol;
         for (int c = 0; c < g.C; c++)
         {
@@ -532,8 +644,7 @@ public static unsafe class ConvNdKernel
                                 float* dst = xc + ((long)id * inH + ih) * inW + iw0;
                                 if (aw.Stride == 1)
                                 {
-                                    var d = new Span<float>(dst, w1 - w0);
-                                    TensorPrimitives.Add(d, new ReadOnlySpan<float>(src + w0, w1 - w0), d);
+                                    AddRow(dst, src + w0, w1 - w0);
                                 }
                                 else
                                 {
@@ -541,6 +652,7 @@ public static unsafe class ConvNdKernel
                                 }
                             }
                         }
+                        src += skip;
                     }
                 }
             }

@@ -171,6 +171,24 @@ public static unsafe partial class DirectConvKernel
         if (!db.IsEmpty) ConvNdKernel.BiasGradient(g.N, g.K, g.OutputVolume, dy[..(int)g.OutputLength], db);
         if (dw.IsEmpty || g.K == 0 || g.C == 0) return;
         var plan = Plan.ForForward(g);
+        if (PrefersChannelLaneWeights(g))
+        {
+            float[] planes = ArrayPool<float>.Shared.Rent((int)Math.Max(1, plan.BufferLength(g.N)));
+            try
+            {
+                fixed (float* px = x, pdy = dy, pdw = dw, pbuf = planes)
+                {
+                    ParallelFor.Run(g.N * g.C, threads, new FillBody(px, g.Height.Input, g.Width.Input, g.Height.PadBefore, g.Width.PadBefore, 1, 1, plan, pbuf),
+                        plan.FillPlanesPerThread);
+                    ChannelLaneWeights(plan, g.N, pbuf, pdy, pdw, threads);
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(planes);
+            }
+            return;
+        }
         int qp = ConvSupport.RoundUp(plan.Q, 8);
         long dyLength = (long)g.N * g.K * plan.P * qp;
         float[] buffer = ArrayPool<float>.Shared.Rent((int)Math.Max(1, plan.BufferLength(g.N)));

@@ -186,7 +186,12 @@ public sealed class ConvAlgorithmTests : IDisposable
         }
         // Large kernels: direct forward.
         Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithms.Choose(G(64, 64, 9), ConvPass.Forward));
-        Assert.Equal(ConvAlgorithm.Im2colGemm, ConvAlgorithms.Choose(G(64, 64, 9), ConvPass.BackwardWeights));
+        // Its weight gradient (81 taps, 64 filters, 8·28·28·64 ≤ 2²⁰ floats of transposed gradient) takes the filters-in-lanes
+        // direct blocking; at batch 32 the transposed gradient no longer fits and im2col takes it; LeNet's C3 is direct.
+        Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithms.Choose(G(64, 64, 9), ConvPass.BackwardWeights));
+        Assert.Equal(ConvAlgorithm.Im2colGemm, ConvAlgorithms.Choose(G(64, 64, 9) with { N = 32 }, ConvPass.BackwardWeights));
+        var c3 = ConvGeometry.TwoD(64, 6, 16, new ConvAxis(14, 5), new ConvAxis(14, 5));
+        Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithms.Choose(c3, ConvPass.BackwardWeights));
         var threeD = new ConvGeometry(2, 1, 2, new ConvAxis(5, 3), new ConvAxis(5, 3), new ConvAxis(5, 3));
         foreach (var pass in Enum.GetValues<ConvPass>()) Assert.Equal(ConvAlgorithm.Im2colGemm, ConvAlgorithms.Choose(threeD, pass));
     }
