@@ -119,12 +119,14 @@ public static unsafe class MaxPoolKernel
                         var (fh, ch) = ah.Cells(oh);
                         for (int ow = 0; ow < ow0; ow++, o++)
                         {
-                            if (Avx2.IsSupported && !aw.IsAdaptive && ow + 8 <= ow0 && wCells[3 * ow + 1] == aw.Kernel && wCells[3 * (ow + 7) + 1] == aw.Kernel)
+                            // 8 whole windows side by side (the windows between two whole ones are whole); near the row's end the
+                            // block is moved back to end at the last output, recomputing a few outputs with the same values.
+                            int block = Math.Min(ow, ow0 - 8);
+                            if (Avx2.IsSupported && !aw.IsAdaptive && aw.Stride <= 2 && block >= 0 && wCells[3 * block + 1] == aw.Kernel
+                                && wCells[3 * (block + 7) + 1] == aw.Kernel && EightWindows(xp, yp + o - (ow - block), ip + o - (ow - block), fd, cd, fh, ch, wCells[3 * block]))
                             {
-                                // 8 whole windows side by side (the windows between two whole ones are whole).
-                                EightWindows(xp, yp + o, ip + o, fd, cd, fh, ch, wCells[3 * ow]);
-                                ow += 7;
-                                o += 7;
+                                o += block + 7 - ow;
+                                ow = block + 7;
                                 continue;
                             }
                             int fw = wCells[3 * ow], cw = wCells[3 * ow + 1];
@@ -157,14 +159,18 @@ public static unsafe class MaxPoolKernel
 
         /// <summary>
         /// Outputs ow .. ow+7 of one output row whose width windows are whole, the first starting at column
-        /// <paramref name="fw"/>: the general loop's cells in the same order with the same rule (a later cell wins when
-        /// greater or NaN), one lane per window, reading each cell of the 8 windows with one gather (stride apart).
+        /// <paramref name="fw"/>, for width stride 1 or 2: the general loop's cells in the same order with the same rule (a
+        /// later cell wins when greater or NaN), one lane per window. A cell of the 8 windows is one vector load (stride
+        /// 1) or the even half of two (stride 2; gathers are several times slower on AMD cores). False, with nothing
+        /// written, when the loads would run past the plane (the caller then takes the scalar loop).
         /// </summary>
-        private void EightWindows(float* xp, float* yOut, int* iOut, int fd, int cd, int fh, int ch, int fw)
+        private bool EightWindows(float* xp, float* yOut, int* iOut, int fd, int cd, int fh, int ch, int fw)
         {
             PoolAxis ah = g.Height, aw = g.Width;
-            int bigH = ah.Size, bigW = aw.Size, dd = g.Depth.Dilation, dh = ah.Dilation, dw = aw.Dilation;
-            var lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * aw.Stride;
+            int bigH = ah.Size, bigW = aw.Size, dd = g.Depth.Dilation, dh = ah.Dilation, dw = aw.Dilation, stride = aw.Stride;
+            long lastRow = ((long)(fd + (cd - 1) * dd) * bigH + fh + (ch - 1) * dh) * bigW;
+            if (lastRow + fw + (aw.Kernel - 1) * dw + 8 * stride > g.InputPlane) return false;
+            var lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * stride;
             var best = Vector256.Create(float.NegativeInfinity);
             var bestIndex = Vector256.Create((fd * bigH + fh) * bigW + fw) + lanes;
             for (int a = 0, d = fd; a < cd; a++, d += dd)
@@ -173,7 +179,8 @@ public static unsafe class MaxPoolKernel
                     int row = (d * bigH + h) * bigW;
                     for (int c = 0, w = fw; c < aw.Kernel; c++, w += dw)
                     {
-                        var v = Avx2.GatherVector256(xp + row + w, lanes, 4);
+                        float* src = xp + row + w;
+                        var v = stride == 1 ? Avx.LoadVector256(src) : Split(Avx.LoadVector256(src), Avx.LoadVector256(src + 8)).Even;
                         var wins = Avx.Or(Avx.CompareGreaterThan(v, best), Avx.CompareUnordered(v, v));
                         best = Avx.BlendVariable(best, v, wins);
                         bestIndex = Avx.BlendVariable(bestIndex.AsSingle(), (Vector256.Create(row + w) + lanes).AsSingle(), wins).AsInt32();
@@ -181,6 +188,7 @@ public static unsafe class MaxPoolKernel
                 }
             best.Store(yOut);
             bestIndex.Store(iOut);
+            return true;
         }
 
         /// <summary>

@@ -120,6 +120,36 @@ public class MaxPoolKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 3, 2, 1, 1, 112, 112)] // ResNet's stem pool
+    [InlineData(2, 3, 2, 0, 1, 27, 41)]   // AlexNet's overlapping pool, odd sizes
+    [InlineData(1, 3, 1, 1, 1, 14, 29)]   // GoogLeNet's branch pool (stride 1)
+    [InlineData(3, 5, 2, 2, 1, 9, 40)]
+    [InlineData(2, 3, 2, 1, 2, 11, 37)]   // dilation 2
+    [InlineData(1, 2, 1, 0, 1, 5, 8)]     // exactly one block of 8
+    public void Forward_WholeWindowVectorPath_MatchesReferenceExactly(int n, int k, int stride, int pad, int dilation, int h, int w)
+    {
+        // Rows of whole windows at width stride 1 or 2 take 8 windows per step (a block moved back to end at the last
+        // output); ties, NaN and −∞ must resolve as in the general loop, and the clipped edge windows stay scalar.
+        var g = G2(n, 3, S(h, k, stride, pad, dilation), S(w, k, stride, pad, dilation));
+        var rng = new Rng(12);
+        var x = Coarse(rng, g.InputLength);
+        for (int i = 0; i < x.Length; i += 7) x[i] = float.NegativeInfinity;
+        for (int i = 3; i < x.Length; i += 31) x[i] = float.NaN;
+        var y = new float[g.OutputLength];
+        var indices = new int[g.OutputLength];
+        MaxPoolKernel.Forward(g, x, y, indices, 2);
+        var expectedY = new double[g.OutputLength];
+        var expectedIndices = new int[g.OutputLength];
+        MaxPoolReference.Forward<double>(g, Array.ConvertAll(x, v => (double)v), expectedY, expectedIndices);
+        for (int i = 0; i < y.Length; i++)
+        {
+            bool same = (double.IsNaN(expectedY[i]) ? float.IsNaN(y[i]) : y[i] == expectedY[i]) && indices[i] == expectedIndices[i];
+            if (!same)
+                Assert.Fail($"Vector path {g}: index {i}, expected {expectedY[i]} at {expectedIndices[i]}, actual {y[i]} at {indices[i]}");
+        }
+    }
+
     [Fact]
     public void Forward_TextbookTwoByTwoStrideTwo_MatchesHandComputed()
     {
