@@ -200,11 +200,7 @@ public static unsafe partial class DirectConvKernel
                 ParallelFor.Run(g.N * g.C, threads, new FillBody(px, g.Height.Input, g.Width.Input, g.Height.PadBefore, g.Width.PadBefore, 1, 1, plan, pbuf),
                     plan.FillPlanesPerThread);
                 // dy rows padded with zeros to a whole number of vectors, so the lane loop needs no tail.
-                for (long row = 0; row < (long)g.N * g.K * plan.P; row++)
-                {
-                    new ReadOnlySpan<float>(pdy + row * plan.Q, plan.Q).CopyTo(new Span<float>(pdyp + row * qp, plan.Q));
-                    new Span<float>(pdyp + row * qp + plan.Q, qp - plan.Q).Clear();
-                }
+                ParallelFor.Run(g.N * g.K, threads, new PadRowsBody(pdy, pdyp, plan.P, plan.Q, qp), minItemsPerThread: 64);
                 if (PrefersWeightPairs(plan))
                     ParallelFor.Run(WeightPairItems(plan), threads, new WeightPairBody(plan, g.N, pbuf, pdyp, qp, pdw));
                 else
@@ -420,6 +416,22 @@ public static unsafe partial class DirectConvKernel
                 for (int i = 0; i < lanes; i++) dst[i] += tmp[i];
             else
                 for (int i = 0; i < lanes; i++) dst[i] = tmp[i];
+        }
+    }
+
+    /// <summary>Items: planes of P rows of Q floats, copied to rows of qp floats with zeros after Q (no library call per short row).</summary>
+    private readonly struct PadRowsBody(float* src, float* dst, int p, int q, int qp) : IParallelBody
+    {
+        public void Invoke(int start, int end)
+        {
+            for (long row = (long)start * p; row < (long)end * p; row++)
+            {
+                float* s = src + row * q, d = dst + row * qp;
+                int i = 0;
+                for (; i + 8 <= q; i += 8) Vector256.Store(Vector256.Load(s + i), d + i);
+                for (; i < q; i++) d[i] = s[i];
+                for (; i < qp; i++) d[i] = 0f;
+            }
         }
     }
 
