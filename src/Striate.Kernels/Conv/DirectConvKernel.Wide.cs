@@ -25,6 +25,11 @@ public static unsafe partial class DirectConvKernel
         /// <summary>Up to 6 output channels k0.. of image n, every output row, 32 outputs per step.</summary>
         private void WideBlock(int n, int grp, int k0, int count, int* offs)
         {
+            if (plan.Q <= 16)
+            {
+                TwoRowBlock(n, grp, k0, count, offs);
+                return;
+            }
             int taps = plan.CPerGroup * plan.R * plan.S;
             // Channels past the block's end repeat its last filter; their sums are computed and dropped.
             float* w0 = w + (long)k0 * taps, w1 = w + (long)(k0 + Math.Min(1, count - 1)) * taps;
@@ -90,6 +95,91 @@ public static unsafe partial class DirectConvKernel
                     if (count > 5) WideStore(dst + 5L * pq, a50, a51, lanes, tmp);
                 }
             }
+        }
+
+        /// <summary>
+        /// Rows of at most 16 outputs (the data gradient of LeNet's C3 computes 14-wide rows): one Vector512 per row and two
+        /// rows per step, so 14 of 16 lanes work instead of 14 of 32. Same chains as <see cref="WideBlock"/>.
+        /// </summary>
+        private void TwoRowBlock(int n, int grp, int k0, int count, int* offs)
+        {
+            int taps = plan.CPerGroup * plan.R * plan.S;
+            float* w0 = w + (long)k0 * taps, w1 = w + (long)(k0 + Math.Min(1, count - 1)) * taps;
+            float* w2 = w + (long)(k0 + Math.Min(2, count - 1)) * taps, w3 = w + (long)(k0 + Math.Min(3, count - 1)) * taps;
+            float* w4 = w + (long)(k0 + Math.Min(4, count - 1)) * taps, w5 = w + (long)(k0 + Math.Min(5, count - 1)) * taps;
+            float* image = input + ((long)n * plan.Cin + grp * plan.CPerGroup) * plan.PlaneStride;
+            int pq = plan.P * plan.Q;
+            float* out0 = y + ((long)n * plan.Kout + k0) * pq;
+            float* init = stackalloc float[WideKBlock];
+            float* tmp = stackalloc float[WideLanes];
+            for (int i = 0; i < WideKBlock; i++) init[i] = bias == null ? 0f : bias[k0 + Math.Min(i, count - 1)];
+            for (int p = 0; p < plan.P; p += 2)
+            {
+                // An odd last row is computed twice and stored once.
+                int p1 = Math.Min(p + 1, plan.P - 1);
+                float* rows0 = image + (long)p * plan.Sh * plan.RowStride;
+                long second = (long)(p1 - p) * plan.Sh * plan.RowStride;
+                var a00 = Vector512.Create(init[0]); var a01 = a00;
+                var a10 = Vector512.Create(init[1]); var a11 = a10;
+                var a20 = Vector512.Create(init[2]); var a21 = a20;
+                var a30 = Vector512.Create(init[3]); var a31 = a30;
+                var a40 = Vector512.Create(init[4]); var a41 = a40;
+                var a50 = Vector512.Create(init[5]); var a51 = a50;
+                int tap = 0;
+                for (int c = 0; c < plan.CPerGroup; c++)
+                {
+                    float* plane = rows0 + c * plan.PlaneStride;
+                    for (int r = 0; r < plan.R; r++)
+                    {
+                        float* row = plane + (long)r * plan.Dh * plan.RowStride;
+                        for (int s = 0; s < plan.S; s++, tap++)
+                        {
+                            float* src = row + offs[s];
+                            var x0 = Vector512.Load(src);
+                            var x1 = Vector512.Load(src + second);
+                            var b = Vector512.Create(w0[tap]);
+                            a00 = Vector512.MultiplyAddEstimate(x0, b, a00);
+                            a01 = Vector512.MultiplyAddEstimate(x1, b, a01);
+                            b = Vector512.Create(w1[tap]);
+                            a10 = Vector512.MultiplyAddEstimate(x0, b, a10);
+                            a11 = Vector512.MultiplyAddEstimate(x1, b, a11);
+                            b = Vector512.Create(w2[tap]);
+                            a20 = Vector512.MultiplyAddEstimate(x0, b, a20);
+                            a21 = Vector512.MultiplyAddEstimate(x1, b, a21);
+                            b = Vector512.Create(w3[tap]);
+                            a30 = Vector512.MultiplyAddEstimate(x0, b, a30);
+                            a31 = Vector512.MultiplyAddEstimate(x1, b, a31);
+                            b = Vector512.Create(w4[tap]);
+                            a40 = Vector512.MultiplyAddEstimate(x0, b, a40);
+                            a41 = Vector512.MultiplyAddEstimate(x1, b, a41);
+                            b = Vector512.Create(w5[tap]);
+                            a50 = Vector512.MultiplyAddEstimate(x0, b, a50);
+                            a51 = Vector512.MultiplyAddEstimate(x1, b, a51);
+                        }
+                    }
+                }
+                int q = plan.Q;
+                bool two = p1 != p;
+                float* dst = out0 + (long)p * q;
+                RowStore(dst, a00, q, tmp); if (two) RowStore(dst + q, a01, q, tmp);
+                if (count > 1) { RowStore(dst + pq, a10, q, tmp); if (two) RowStore(dst + pq + q, a11, q, tmp); }
+                if (count > 2) { RowStore(dst + 2L * pq, a20, q, tmp); if (two) RowStore(dst + 2L * pq + q, a21, q, tmp); }
+                if (count > 3) { RowStore(dst + 3L * pq, a30, q, tmp); if (two) RowStore(dst + 3L * pq + q, a31, q, tmp); }
+                if (count > 4) { RowStore(dst + 4L * pq, a40, q, tmp); if (two) RowStore(dst + 4L * pq + q, a41, q, tmp); }
+                if (count > 5) { RowStore(dst + 5L * pq, a50, q, tmp); if (two) RowStore(dst + 5L * pq + q, a51, q, tmp); }
+            }
+        }
+
+        /// <summary>The first <paramref name="lanes"/> (≤ 16) lanes of <paramref name="v"/> stored (or added) at dst, after the epilogue.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void RowStore(float* dst, Vector512<float> v, int lanes, float* tmp)
+        {
+            if (relu) v = Vector512.Max(v, Vector512<float>.Zero);
+            v.Store(tmp);
+            if (accumulate)
+                for (int i = 0; i < lanes; i++) dst[i] += tmp[i];
+            else
+                for (int i = 0; i < lanes; i++) dst[i] = tmp[i];
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
