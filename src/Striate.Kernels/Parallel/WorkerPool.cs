@@ -25,8 +25,12 @@ internal static class WorkerPool
     // The most workers the pool starts (a request for more threads uses the thread pool).
     private const int MaxWorkers = 63;
 
-    // How long a worker keeps polling for the next job before it sleeps.
-    private static readonly long SpinTicks = Stopwatch.Frequency / 10_000; // 100 µs
+    // How long a worker keeps polling for the next job before it sleeps: 100 µs, or STRIATE_WORKER_SPIN_US microseconds
+    // (0: sleep at once, for machines shared with other busy processes; like OpenMP's wait policy).
+    private static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds() / 1_000_000;
+
+    private static long SpinMicroseconds() =>
+        long.TryParse(Environment.GetEnvironmentVariable("STRIATE_WORKER_SPIN_US"), out long us) && us >= 0 ? Math.Min(us, 1_000_000) : 100;
 
     private static readonly object s_submit = new();
     private static readonly List<Worker> s_workers = [];
