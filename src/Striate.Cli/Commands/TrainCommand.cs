@@ -37,7 +37,7 @@ public static class TrainCommand
         var momentum = new Option<float>("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => 0.9f };
         var threads = new Option<int>("--threads") { Description = "Upper bound on compute threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation and shuffling", DefaultValueFactory = _ => 0UL };
-        var save = new Option<string?>("--save") { Description = "Checkpoint path (safetensors layout), written after every epoch", DefaultValueFactory = _ => "lenet5-fashion-mnist.safetensors" };
+        var save = new Option<string?>("--save") { Description = "Checkpoint path (safetensors layout), written after every epoch [default: MODEL-DATASET.safetensors]" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per epoch instead of a progress bar" };
         var limit = new Option<int?>("--limit") { Description = "Use only the first N training images (quick experiments)" };
         var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "Directory for resumable checkpoints (last.safetensors: model, optimizer state, progress), written after every epoch" };
@@ -79,7 +79,7 @@ public static class TrainCommand
             return Run(new TrainSettings(
                 chosenModel, parse.GetValue(dataset)!, parse.GetValue(data), Pick(epochs, x => x.Epochs),
                 Pick(batchSize, x => x.BatchSize), Pick(lr, x => x.LearningRate), Pick(momentum, x => x.Momentum), parse.GetValue(threads),
-                parse.GetValue(seed), Pick(save, _ => $"{chosenModel}-fashion-mnist.safetensors"), parse.GetValue(json), parse.GetValue(limit),
+                parse.GetValue(seed), parse.GetResult(save) is null or { Implicit: true } ? $"{chosenModel}-{parse.GetValue(dataset)}.safetensors" : parse.GetValue(save), parse.GetValue(json), parse.GetValue(limit),
                 parse.GetValue(checkpointDir), parse.GetValue(checkpointEvery), parse.GetValue(resume),
                 Pick(optimizerName, x => x.Optimizer), Pick(weightDecay, x => x.WeightDecay), Pick(schedule, x => x.Schedule),
                 Pick(labelSmoothing, x => x.LabelSmoothing), parse.GetValue(clipGradNorm), Pick(augment, x => x.Augment), r?.Name,

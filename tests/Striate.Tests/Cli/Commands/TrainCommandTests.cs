@@ -12,6 +12,20 @@ public sealed class TrainCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
+    public void Train_WithoutSave_NamesTheCheckpointAfterModelAndDataset()
+    {
+        // Without --save the checkpoint is MODEL-DATASET.safetensors in the working directory (it was always
+        // lenet5-fashion-mnist.safetensors, whatever the model).
+        string data = CliRunner.WriteTinyDataset(Path.Combine(_dir, "default-save"), trainCount: 64, testCount: 20);
+        var (code, stdout, stderr) = CliRunner.Run("train", "--model", "lenet5-classic", "--data", data, "--epochs", "1", "--threads", "1",
+            "--checkpoint-dir", Path.Combine(_dir, "default-save-run"));
+        Assert.True(code == 0, stderr);
+        // The console wraps long lines (closing and reopening its colour codes): compare with both taken out.
+        string joined = System.Text.RegularExpressions.Regex.Replace(stdout, "\u001b\\[[0-9;]*m|\r|\n", "");
+        Assert.True(joined.Contains("lenet5-classic-fashion-mnist.safetensors", StringComparison.Ordinal), stdout);
+    }
+
+    [Fact]
     public void Train_TinyDatasetWithJson_PrintsOneLinePerEpochAndSavesLoadableCheckpoint()
     {
         string data = CliRunner.WriteTinyDataset(Path.Combine(_dir, "data"));
