@@ -58,7 +58,9 @@ public static class ConvAlgorithms
     /// in training; at batch 1 the 14×14 stage has 49 F(2×2) tiles, too few columns for the α² transform-domain GEMMs, and
     /// im2col wins; F(4×4) from 32×32 up, F(2×2) below);</item>
     /// <item>direct convolution for a 1-D/2-D forward with at most 8 input channels per group (LeNet, RGB stems) or a kernel of
-    /// 49 taps or more; for a stride-1 data gradient with at most 8 output channels per group or 121 taps or more; for a
+    /// 49 taps or more; for a stride-1 data gradient with at most 8 output channels per group or 121 taps or more, or with
+    /// 25 taps or more, at most 8 input channels per group and rows of at most 16 (LeNet's C3, whose col2im scatter of
+    /// 10-float rows cost more than the direct kernel's two rows per Vector512); for a
     /// stride-1 weight gradient with at most 2 input channels per group, or 121 taps or more and at most 16, or 13 taps or
     /// more with one group, at least 8 filters and a gradient small enough for the filters-in-lanes blocking (N·P·Q·⌈K/16⌉·16
     /// ≤ 2²⁰: LeNet's C3);</item>
@@ -80,7 +82,8 @@ public static class ConvAlgorithms
         bool direct = pass switch
         {
             ConvPass.Forward => planar && (g.CPerGroup <= 8 || taps >= 49),
-            ConvPass.BackwardData => planar && unitStride && (g.KPerGroup <= 8 || taps >= 121),
+            ConvPass.BackwardData => planar && unitStride && (g.KPerGroup <= 8 || taps >= 121
+                || (taps >= 25 && g.CPerGroup <= 8 && g.Width.Input <= 16)),
             _ => planar && unitStride && (g.CPerGroup <= 2 || (taps >= 121 && g.CPerGroup <= 16)
                 || (taps >= 13 && DirectConvKernel.PrefersChannelLaneWeights(g))),
         };

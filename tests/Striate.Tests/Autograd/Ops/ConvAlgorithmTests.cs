@@ -192,6 +192,8 @@ public sealed class ConvAlgorithmTests : IDisposable
         Assert.Equal(ConvAlgorithm.Im2colGemm, ConvAlgorithms.Choose(G(64, 64, 9) with { N = 32 }, ConvPass.BackwardWeights));
         var c3 = ConvGeometry.TwoD(64, 6, 16, new ConvAxis(14, 5), new ConvAxis(14, 5));
         Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithms.Choose(c3, ConvPass.BackwardWeights));
+        Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithms.Choose(c3, ConvPass.BackwardData));
+        Assert.Equal(ConvAlgorithm.Im2colGemm, ConvAlgorithms.Choose(c3 with { Width = new ConvAxis(28, 5) }, ConvPass.BackwardData));
         var threeD = new ConvGeometry(2, 1, 2, new ConvAxis(5, 3), new ConvAxis(5, 3), new ConvAxis(5, 3));
         foreach (var pass in Enum.GetValues<ConvPass>()) Assert.Equal(ConvAlgorithm.Im2colGemm, ConvAlgorithms.Choose(threeD, pass));
     }

@@ -58,7 +58,7 @@ public sealed class BenchConv2dCommandTests
         string line = Assert.Single(output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("lenet_c2", line, StringComparison.Ordinal);
         Assert.Contains("GFLOP/s", line, StringComparison.Ordinal);
-        Assert.Contains("[direct, im2col, direct]", line, StringComparison.Ordinal);
+        Assert.Contains("[direct, direct, direct]", line, StringComparison.Ordinal);
     }
 
     [Theory]
