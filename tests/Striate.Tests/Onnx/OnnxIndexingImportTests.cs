@@ -99,14 +99,9 @@ public sealed class OnnxIndexingImportTests
         ["gemm_transA_activation"] = () => One(new GraphBuilder(4, 3), g => g.Node("Gemm", [g.Node("Tanh", ["x"]), g.Weight("b", 4, 5)], I("transA", 1))),
     };
 
-    private static (byte[], int[]) One(GraphBuilder g, Func<GraphBuilder, string> body, int opset = 13) => (g.Build(body(g), opset), g.InputShape);
+    private static (byte[], int[]) One(GraphBuilder g, Func<GraphBuilder, string> body, int opset = 13) => OnnxCases.One(g, body, opset);
 
-    public static TheoryData<string> CaseNames()
-    {
-        var data = new TheoryData<string>();
-        foreach (var name in Cases.Keys) data.Add(name);
-        return data;
-    }
+    public static TheoryData<string> CaseNames() => OnnxCases.Names(Cases);
 
     [OnnxRuntimeTheory]
     [MemberData(nameof(CaseNames))]

@@ -75,14 +75,9 @@ public sealed class OnnxOperatorTests
         ["activations_chain"] = () => One(new GraphBuilder(2, 6), g => g.Node("Softsign", [g.Node("Softplus", [g.Node("Selu", [g.Node("Elu", [g.Node("LeakyRelu", ["x"], F("alpha", 0.3f))], F("alpha", 0.5f))])])])),
     };
 
-    private static (byte[], int[]) One(GraphBuilder g, Func<GraphBuilder, string> body, int opset = 13) => (g.Build(body(g), opset), g.InputShape);
+    private static (byte[], int[]) One(GraphBuilder g, Func<GraphBuilder, string> body, int opset = 13) => OnnxCases.One(g, body, opset);
 
-    public static TheoryData<string> CaseNames()
-    {
-        var data = new TheoryData<string>();
-        foreach (var name in Cases.Keys) data.Add(name);
-        return data;
-    }
+    public static TheoryData<string> CaseNames() => OnnxCases.Names(Cases);
 
     [OnnxRuntimeTheory]
     [MemberData(nameof(CaseNames))]

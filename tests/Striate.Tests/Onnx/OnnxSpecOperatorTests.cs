@@ -36,14 +36,9 @@ public sealed class OnnxSpecOperatorTests
         ["dropout_opset13_inference"] = () => One(new GraphBuilder(2, 6), g => g.Node("Dropout", ["x", g.FloatScalar("ratio", 0.3f)])),
     };
 
-    private static (byte[], int[]) One(GraphBuilder g, Func<GraphBuilder, string> body, int opset = 13) => (g.Build(body(g), opset), g.InputShape);
+    private static (byte[], int[]) One(GraphBuilder g, Func<GraphBuilder, string> body, int opset = 13) => OnnxCases.One(g, body, opset);
 
-    public static TheoryData<string> CaseNames()
-    {
-        var data = new TheoryData<string>();
-        foreach (var name in Cases.Keys) data.Add(name);
-        return data;
-    }
+    public static TheoryData<string> CaseNames() => OnnxCases.Names(Cases);
 
     [OnnxRuntimeTheory]
     [MemberData(nameof(CaseNames))]

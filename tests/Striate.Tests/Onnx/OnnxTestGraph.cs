@@ -102,3 +102,18 @@ internal static class OnnxAttributes
         return a;
     }
 }
+
+/// <summary>Helpers shared by the importer's case tables: one case from a builder, and the case names as theory data.</summary>
+internal static class OnnxCases
+{
+    /// <summary>The model bytes of <paramref name="body"/> built on <paramref name="g"/>, with the input shape.</summary>
+    public static (byte[], int[]) One(GraphBuilder g, Func<GraphBuilder, string> body, int opset = 13) => (g.Build(body(g), opset), g.InputShape);
+
+    /// <summary>The names of a case table, for MemberData.</summary>
+    public static TheoryData<string> Names<TCase>(IReadOnlyDictionary<string, TCase> cases)
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in cases.Keys) data.Add(name);
+        return data;
+    }
+}
