@@ -39,6 +39,9 @@ public static unsafe partial class DirectConvKernel
     // Lanes per step: two Vector256 of floats.
     private const int Lanes = 16;
 
+    // Floats readable past the padded planes in the forward's buffer (see DirectConvKernel.Wide.cs, RowRuns).
+    private const int ReadSlack = 64;
+
     // The Vector512 blocking (DirectConvKernel.Wide.cs): 6 channels × 2 vectors of 16 = 12 accumulators of
     // the 32 AVX-512 registers, 32 outputs of a row per step.
     private const int WideKBlock = 6;
@@ -84,7 +87,9 @@ public static unsafe partial class DirectConvKernel
         }
         var plan = Plan.ForForward(g);
         bool channelLanes = PrefersChannelLanes(plan);
-        float[] buffer = ArrayPool<float>.Shared.Rent((int)Math.Max(1, plan.BufferLength(g.N)));
+        // Slack after the planes: the channel-lane row runs read up to 12 outputs past a row's end (dropped sums), which
+        // on the last row of the last plane would run past the planes.
+        float[] buffer = ArrayPool<float>.Shared.Rent((int)Math.Max(1, plan.BufferLength(g.N)) + ReadSlack);
         float[] packed = ArrayPool<float>.Shared.Rent(channelLanes ? (int)PackedChannelLength(plan) : 1);
         try
         {
