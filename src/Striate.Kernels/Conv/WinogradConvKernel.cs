@@ -410,7 +410,7 @@ public static unsafe class WinogradConvKernel
     /// With <paramref name="nextChunk"/> null it runs chunks [start, end); otherwise it ignores the range and claims
     /// chunks from that shared counter until none is left.
     /// </summary>
-    private readonly struct ChunkBody(Plan plan, float* x, float* u, float* bias, float* y, bool relu, bool accumulate, int gemmThreads,
+    private readonly partial struct ChunkBody(Plan plan, float* x, float* u, float* bias, float* y, bool relu, bool accumulate, int gemmThreads,
         int* nextChunk = null) : IParallelBody
     {
         public void Invoke(int start, int end)
@@ -432,6 +432,14 @@ public static unsafe class WinogradConvKernel
                     {
                         int row0 = chunk * plan.RowsPerChunk, rows = Math.Min(plan.RowsPerChunk, plan.TileRows - row0);
                         int tiles = rows * plan.Tw;
+                        if (gemmThreads > 1)
+                        {
+                            // Fewer chunks than threads (a small batch): each stage of the chunk is split across the
+                            // threads — channels for the input transform, (position, group) GEMMs, filters for the
+                            // output transform — computing exactly what the one-thread loops below compute.
+                            ChunkAcrossThreads(v, mm, vSlab, mSlab, row0, rows, tiles);
+                            continue;
+                        }
                         for (int r = 0; r < rows; r++)
                         {
                             int n = (row0 + r) / plan.Th, ti = row0 + r - n * plan.Th;
@@ -464,6 +472,73 @@ public static unsafe class WinogradConvKernel
                 ArrayPool<float>.Shared.Return(mArray);
                 ArrayPool<float>.Shared.Return(vArray);
             }
+        }
+    }
+
+    private readonly partial struct ChunkBody
+    {
+        private void ChunkAcrossThreads(float* v, float* mm, long vSlab, long mSlab, int row0, int rows, int tiles)
+        {
+            ParallelFor.Run(rows * plan.Cin, gemmThreads, new ChunkInputBody(plan, x, v, vSlab, row0, tiles));
+            ParallelFor.Run(plan.Tile.Positions * plan.Groups, gemmThreads, new ChunkGemmBody(plan, u, v, mm, vSlab, mSlab, tiles));
+            ParallelFor.Run(plan.Kout, gemmThreads, new ChunkOutputBody(plan, mm, mSlab, row0, rows, tiles, bias, y, relu, accumulate));
+        }
+    }
+
+    /// <summary>Items (tile row r, channel c) of one chunk: padded rows and input transform, as ChunkBody's loop.</summary>
+    private readonly struct ChunkInputBody(Plan plan, float* x, float* v, long vSlab, int row0, int tiles) : IParallelBody
+    {
+        public void Invoke(int start, int end)
+        {
+            var tile = plan.Tile;
+            float[] rowsArray = ArrayPool<float>.Shared.Rent(tile.Alpha * plan.RowStride + tile.M * plan.PhaseLength + 32);
+            try
+            {
+                fixed (float* rowBuffer = rowsArray)
+                {
+                    float* scratch = rowBuffer + tile.Alpha * plan.RowStride;
+                    for (int item = start; item < end; item++)
+                    {
+                        int r = item / plan.Cin, c = item - r * plan.Cin;
+                        int n = (row0 + r) / plan.Th, ti = row0 + r - n * plan.Th;
+                        FillRows(plan, x + ((long)n * plan.Cin + c) * plan.H * plan.W, ti * tile.M, tile.Alpha, rowBuffer, scratch);
+                        InputTransform(plan, rowBuffer, v + (long)c * tiles + r * plan.Tw, vSlab);
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(rowsArray);
+            }
+        }
+    }
+
+    /// <summary>Items (position ξ, group): M_ξ,g = U_ξ,g · V_ξ,g, one-thread GEMMs.</summary>
+    private readonly struct ChunkGemmBody(Plan plan, float* u, float* v, float* mm, long vSlab, long mSlab, int tiles) : IParallelBody
+    {
+        public void Invoke(int start, int end)
+        {
+            int cg = plan.Cin / plan.Groups, kg = plan.Kout / plan.Groups;
+            for (int item = start; item < end; item++)
+            {
+                int xi = item / plan.Groups, grp = item - xi * plan.Groups;
+                GemmKernel.Gemm(false, false, kg, tiles, cg, 1f,
+                    new ReadOnlySpan<float>(u + ((long)xi * plan.Kout + grp * kg) * cg, kg * cg),
+                    new ReadOnlySpan<float>(v + xi * vSlab + (long)grp * cg * tiles, cg * tiles), 0f,
+                    new Span<float>(mm + xi * mSlab + (long)grp * kg * tiles, kg * tiles), 1);
+            }
+        }
+    }
+
+    /// <summary>Items: filter k, the output transform of its tiles in the chunk.</summary>
+    private readonly struct ChunkOutputBody(Plan plan, float* mm, long mSlab, int row0, int rows, int tiles, float* bias, float* y, bool relu,
+        bool accumulate) : IParallelBody
+    {
+        public void Invoke(int start, int end)
+        {
+            for (int k = start; k < end; k++)
+                for (int r = 0; r < rows; r++)
+                    OutputTransform(plan, mm + (long)k * tiles + r * plan.Tw, mSlab, row0 + r, k, bias == null ? 0f : bias[k], y, relu, accumulate);
         }
     }
 
