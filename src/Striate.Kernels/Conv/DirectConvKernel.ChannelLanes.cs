@@ -70,6 +70,22 @@ public static unsafe partial class DirectConvKernel
             }
     }
 
+    /// <summary>
+    /// The channel-lane tile (pixel, channel: 16 floats per pixel) into y (channel, pixel): channel j's <paramref name="pixels"/>
+    /// outputs go to <paramref name="dst"/> + j·<paramref name="channelStride"/>, stored or added.
+    /// </summary>
+    private static void ScatterTile(float* tile, float* dst, int channelStride, int count, int pixels, bool accumulate)
+    {
+        for (int j = 0; j < count; j++)
+        {
+            float* row = dst + (long)j * channelStride;
+            if (accumulate)
+                for (int i = 0; i < pixels; i++) row[i] += tile[i * ChannelLanes + j];
+            else
+                for (int i = 0; i < pixels; i++) row[i] = tile[i * ChannelLanes + j];
+        }
+    }
+
     /// <summary>One item: one image, one block of up to 16 output channels of a group, every output pixel.</summary>
     private readonly partial struct ChannelLanesBody(Plan plan, float* input, float* packed, float* bias, float* y, bool relu, bool accumulate) : IParallelBody
     {
@@ -157,15 +173,7 @@ public static unsafe partial class DirectConvKernel
                 StoreRow(tile + 3 * ChannelLanes, a30, a31);
                 StoreRow(tile + 4 * ChannelLanes, a40, a41);
                 StoreRow(tile + 5 * ChannelLanes, a50, a51);
-                // The tile is (pixel, channel); y is (channel, pixel).
-                for (int j = 0; j < count; j++)
-                {
-                    float* dst = out0 + (long)j * pq + pix0;
-                    if (accumulate)
-                        for (int i = 0; i < pixels; i++) dst[i] += tile[i * ChannelLanes + j];
-                    else
-                        for (int i = 0; i < pixels; i++) dst[i] = tile[i * ChannelLanes + j];
-                }
+                ScatterTile(tile, out0 + pix0, pq, count, pixels, accumulate);
             }
         }
 

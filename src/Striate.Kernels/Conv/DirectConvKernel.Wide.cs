@@ -267,15 +267,7 @@ public static unsafe partial class DirectConvKernel
                 WideStoreRow(tile + 48, a3); WideStoreRow(tile + 64, a4); WideStoreRow(tile + 80, a5);
                 WideStoreRow(tile + 96, a6); WideStoreRow(tile + 112, a7); WideStoreRow(tile + 128, a8);
                 WideStoreRow(tile + 144, a9); WideStoreRow(tile + 160, a10); WideStoreRow(tile + 176, a11);
-                // The tile is (pixel, channel); y is (channel, pixel).
-                for (int j = 0; j < count; j++)
-                {
-                    float* dst = out0 + (long)j * pq + pix0;
-                    if (accumulate)
-                        for (int i = 0; i < pixels; i++) dst[i] += tile[i * ChannelLanes + j];
-                    else
-                        for (int i = 0; i < pixels; i++) dst[i] = tile[i * ChannelLanes + j];
-                }
+                ScatterTile(tile, out0 + pix0, pq, count, pixels, accumulate);
             }
         }
 
@@ -328,14 +320,7 @@ public static unsafe partial class DirectConvKernel
                     WideStoreRow(tile + 48, a3); WideStoreRow(tile + 64, a4); WideStoreRow(tile + 80, a5);
                     WideStoreRow(tile + 96, a6); WideStoreRow(tile + 112, a7); WideStoreRow(tile + 128, a8);
                     WideStoreRow(tile + 144, a9); WideStoreRow(tile + 160, a10); WideStoreRow(tile + 176, a11);
-                    for (int j = 0; j < count; j++)
-                    {
-                        float* dst = out0 + (long)j * pq + p * plan.Q + q0;
-                        if (accumulate)
-                            for (int i = 0; i < pixels; i++) dst[i] += tile[i * ChannelLanes + j];
-                        else
-                            for (int i = 0; i < pixels; i++) dst[i] = tile[i * ChannelLanes + j];
-                    }
+                    ScatterTile(tile, out0 + p * plan.Q + q0, pq, count, pixels, accumulate);
                 }
             }
         }
