@@ -248,9 +248,7 @@ public static unsafe class ConvNdKernel
                         // col[r, i·ovol + o] for image n0 + i; dy rows likewise: dys[k, i·ovol + o] = dy[n0 + i, k, o].
                         ParallelFor.Run(count * g.C, threads, new BatchIm2ColBody(g, x + (long)n0 * g.C * g.InputVolume, pcol, length),
                             minItemsPerThread: Math.Max(1, (int)(65_536 / Math.Max(1, (long)g.KernelVolume * ovol))));
-                        for (int i = 0; i < count; i++)
-                            for (int k = 0; k < g.K; k++)
-                                CopyRow(dy + ((long)(n0 + i) * g.K + k) * ovol, pdyr + k * length + (long)i * ovol, ovol);
+                        GradientRowsSideBySide(g, dy, n0, count, pdyr);
                         cols = pcol;
                         dys = pdyr;
                     }
@@ -289,9 +287,7 @@ public static unsafe class ConvNdKernel
                 {
                     int count = Math.Min(chunk, g.N - n0);
                     long length = (long)count * ovol;
-                    for (int i = 0; i < count; i++)
-                        for (int k = 0; k < g.K; k++)
-                            CopyRow(dy + ((long)(n0 + i) * g.K + k) * ovol, pdyr + k * length + (long)i * ovol, ovol);
+                    GradientRowsSideBySide(g, dy, n0, count, pdyr);
                     for (int grp = 0; grp < g.Groups; grp++)
                     {
                         GemmKernel.Gemm(true, false, rows, (int)length, kg, 1f, new ReadOnlySpan<float>(w + (long)grp * kg * rows, kg * rows),
@@ -334,6 +330,16 @@ public static unsafe class ConvNdKernel
                 ArrayPool<float>.Shared.Return(scratch);
             }
         }
+    }
+
+    /// <summary>dst[k, i·ovol + o] = dy[n0 + i, k, o] for the chunk's images: the gradient laid out to match a chunk's columns.</summary>
+    private static void GradientRowsSideBySide(in ConvGeometry g, float* dy, int n0, int count, float* dst)
+    {
+        int ovol = g.OutputVolume;
+        long length = (long)count * ovol;
+        for (int i = 0; i < count; i++)
+            for (int k = 0; k < g.K; k++)
+                CopyRow(dy + ((long)(n0 + i) * g.K + k) * ovol, dst + k * length + (long)i * ovol, ovol);
     }
 
     /// <summary>Items (image i, channel c): image i's rows of channel c into columns [i·ovol, (i+1)·ovol) of a (rows × length) matrix.</summary>
@@ -441,50 +447,6 @@ public static unsafe class ConvNdKernel
             new Span<float>(image, cvol).Clear();
             Col2Im(g, dcol, image);
             TensorPrimitives.Add(dxn, new ReadOnlySpan<float>(image, cvol), dxn);
-        }
-    }
-
-    private readonly struct WeightPartialBody(ConvGeometry g, float* x, float* dy, float* partials, int n0) : IParallelBody
-    {
-        public void Invoke(int start, int end)
-        {
-            int rows = g.GroupRows, ovol = g.OutputVolume, kg = g.KPerGroup, perImage = (int)g.WeightLength;
-            float[] col = ArrayPool<float>.Shared.Rent(Math.Max(1, g.C * g.KernelVolume * ovol));
-            try
-            {
-                fixed (float* pcol = col)
-                {
-                    for (int i = start; i < end; i++)
-                    {
-                        int n = n0 + i;
-                        float* cols = Lower(g, x + (long)n * g.C * g.InputVolume, pcol, 1);
-                        float* dyn = dy + (long)n * g.K * ovol, slot = partials + (long)i * perImage;
-                        // dw_n,g = dy_n,g · col_n,gᵀ  ((K/G)×ovol · ovol×rows), overwriting partial slot i.
-                        for (int grp = 0; grp < g.Groups; grp++)
-                        {
-                            GemmKernel.Gemm(false, true, kg, rows, ovol, 1f, new ReadOnlySpan<float>(dyn + (long)grp * kg * ovol, kg * ovol),
-                                new ReadOnlySpan<float>(cols + (long)grp * rows * ovol, rows * ovol), 0f,
-                                new Span<float>(slot + (long)grp * kg * rows, kg * rows), 1);
-                        }
-                    }
-                }
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(col);
-            }
-        }
-    }
-
-    private readonly struct ReduceBody(float* partials, float* total, int perImage, int count, bool first) : IParallelBody
-    {
-        public void Invoke(int start, int end)
-        {
-            var dst = new Span<float>(total + start, end - start);
-            // Image order, one rounding per image: identical to WeightsOneImageAtATime.
-            if (first) new ReadOnlySpan<float>(partials + start, end - start).CopyTo(dst);
-            for (int i = first ? 1 : 0; i < count; i++)
-                TensorPrimitives.Add(dst, new ReadOnlySpan<float>(partials + (long)i * perImage + start, end - start), dst);
         }
     }
 

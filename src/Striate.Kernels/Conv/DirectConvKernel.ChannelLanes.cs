@@ -86,6 +86,26 @@ public static unsafe partial class DirectConvKernel
         }
     }
 
+    /// <summary>init[j] = b[k0 + j] for the block's <paramref name="count"/> channels, 0 past them or without a bias.</summary>
+    private static void BiasLanes(float* bias, int k0, int count, float* init)
+    {
+        for (int j = 0; j < ChannelLanes; j++) init[j] = bias == null || j >= count ? 0f : bias[k0 + j];
+    }
+
+    /// <summary>
+    /// Offsets in the padded planes of <paramref name="block"/> consecutive output pixels from pix0 (row-major, across
+    /// row ends); pixels past the last repeat it, and their sums are computed and dropped.
+    /// </summary>
+    private static void PixelBases(in Plan plan, int pix0, int pixels, int block, int* bases)
+    {
+        for (int i = 0; i < block; i++)
+        {
+            int pix = pix0 + Math.Min(i, pixels - 1);
+            int p = pix / plan.Q, q = pix - p * plan.Q;
+            bases[i] = p * plan.Sh * plan.RowStride + q;
+        }
+    }
+
     /// <summary>One item: one image, one block of up to 16 output channels of a group, every output pixel.</summary>
     private readonly partial struct ChannelLanesBody(Plan plan, float* input, float* packed, float* bias, float* y, bool relu, bool accumulate) : IParallelBody
     {
@@ -121,7 +141,7 @@ public static unsafe partial class DirectConvKernel
             float* image = input + ((long)n * plan.Cin + grp * plan.CPerGroup) * plan.PlaneStride;
             float* weights = packed + ((long)grp * ChannelBlocks(plan) + blk) * taps * ChannelLanes;
             float* init = stackalloc float[ChannelLanes];
-            for (int j = 0; j < ChannelLanes; j++) init[j] = bias == null || j >= count ? 0f : bias[k0 + j];
+            BiasLanes(bias, k0, count, init);
             var b0 = Vector256.Load(init);
             var b1 = Vector256.Load(init + 8);
             float* tile = stackalloc float[PixelBlock * ChannelLanes];
@@ -131,13 +151,7 @@ public static unsafe partial class DirectConvKernel
             for (int pix0 = 0; pix0 < pq; pix0 += PixelBlock)
             {
                 int pixels = Math.Min(PixelBlock, pq - pix0);
-                for (int i = 0; i < PixelBlock; i++)
-                {
-                    // Pixels past the end repeat the last one; their sums are computed and dropped.
-                    int pix = pix0 + Math.Min(i, pixels - 1);
-                    int p = pix / plan.Q, q = pix - p * plan.Q;
-                    bases[i] = p * plan.Sh * plan.RowStride + q;
-                }
+                PixelBases(plan, pix0, pixels, PixelBlock, bases);
                 float* x0 = image + bases[0], x1 = image + bases[1], x2 = image + bases[2];
                 float* x3 = image + bases[3], x4 = image + bases[4], x5 = image + bases[5];
                 var a00 = b0; var a01 = b1; var a10 = b0; var a11 = b1; var a20 = b0; var a21 = b1;

@@ -227,7 +227,7 @@ public static unsafe partial class DirectConvKernel
             float* image = input + ((long)n * plan.Cin + grp * plan.CPerGroup) * plan.PlaneStride;
             float* weights = packed + ((long)grp * ChannelBlocks(plan) + blk) * taps * ChannelLanes;
             float* init = stackalloc float[ChannelLanes];
-            for (int j = 0; j < ChannelLanes; j++) init[j] = bias == null || j >= count ? 0f : bias[k0 + j];
+            BiasLanes(bias, k0, count, init);
             var b0 = Vector512.Load(init);
             float* tile = stackalloc float[WidePixelBlock * ChannelLanes];
             int* bases = stackalloc int[WidePixelBlock];
@@ -236,13 +236,7 @@ public static unsafe partial class DirectConvKernel
             for (int pix0 = 0; pix0 < pq; pix0 += WidePixelBlock)
             {
                 int pixels = Math.Min(WidePixelBlock, pq - pix0);
-                for (int i = 0; i < WidePixelBlock; i++)
-                {
-                    // Pixels past the end repeat the last one; their sums are computed and dropped.
-                    int pix = pix0 + Math.Min(i, pixels - 1);
-                    int p = pix / plan.Q, q = pix - p * plan.Q;
-                    bases[i] = p * plan.Sh * plan.RowStride + q;
-                }
+                PixelBases(plan, pix0, pixels, WidePixelBlock, bases);
                 var a0 = b0; var a1 = b0; var a2 = b0; var a3 = b0; var a4 = b0; var a5 = b0;
                 var a6 = b0; var a7 = b0; var a8 = b0; var a9 = b0; var a10 = b0; var a11 = b0;
                 float* wv = weights;
@@ -283,7 +277,7 @@ public static unsafe partial class DirectConvKernel
             float* image = input + ((long)n * plan.Cin + grp * plan.CPerGroup) * plan.PlaneStride;
             float* weights = packed + ((long)grp * ChannelBlocks(plan) + blk) * taps * ChannelLanes;
             float* init = stackalloc float[ChannelLanes];
-            for (int j = 0; j < ChannelLanes; j++) init[j] = bias == null || j >= count ? 0f : bias[k0 + j];
+            BiasLanes(bias, k0, count, init);
             var b0 = Vector512.Load(init);
             float* tile = stackalloc float[WidePixelBlock * ChannelLanes];
             int pq = plan.P * plan.Q;

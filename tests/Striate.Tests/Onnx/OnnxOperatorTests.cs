@@ -84,23 +84,7 @@ public sealed class OnnxOperatorTests
     public void Operator_MatchesOnnxRuntime(string name)
     {
         var (bytes, shape) = Cases[name]();
-        var x = Tensor.Uniform(new Rng(7), -1f, 1f, shape);
-        var model = OnnxModel.Load(bytes);
-        model.Eval();
-        Tensor y;
-        using (GradMode.NoGrad()) y = model.Forward(x);
-        string path = Path.Combine(Path.GetTempPath(), $"striate-op-{name}-{Guid.NewGuid():N}.onnx");
-        try
-        {
-            File.WriteAllBytes(path, bytes);
-            var ort = OnnxRuntimePeer.Run(path, new Dictionary<string, Tensor> { ["x"] = x })["y"];
-            Assert.Equal(ort.Shape, y.Shape);
-            AssertTensor.Close(y.AsSpan(), [.. ort.Values.Select(v => (double)v)], ort.Shape, Tolerances.OnnxModel, $"{name}: Striate vs ONNX Runtime");
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        OnnxCases.AssertMatchesOnnxRuntime(bytes, shape, name);
     }
 
     [Fact]

@@ -45,14 +45,7 @@ public sealed class OnnxSpecOperatorTests
     public void Operator_MatchesOnnxRuntime(string name)
     {
         var (bytes, shape) = Cases[name]();
-        var x = Tensor.Uniform(new Rng(7), -1f, 1f, shape);
-        var model = OnnxModel.Load(bytes);
-        model.Eval();
-        Tensor y;
-        using (GradMode.NoGrad()) y = model.Forward(x);
-        var ort = OnnxRuntimePeer.RunBytes(bytes, name, x)["y"];
-        Assert.Equal(ort.Shape, y.Shape);
-        AssertTensor.Close(y.AsSpan(), [.. ort.Values.Select(v => (double)v)], ort.Shape, Tolerances.OnnxModel, $"{name}: Striate vs ONNX Runtime");
+        OnnxCases.AssertMatchesOnnxRuntime(bytes, shape, name);
     }
 
     public static TheoryData<string> GradientCases() =>

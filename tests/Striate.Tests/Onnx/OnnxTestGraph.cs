@@ -109,6 +109,20 @@ internal static class OnnxCases
     /// <summary>The model bytes of <paramref name="body"/> built on <paramref name="g"/>, with the input shape.</summary>
     public static (byte[], int[]) One(GraphBuilder g, Func<GraphBuilder, string> body, int opset = 13) => (g.Build(body(g), opset), g.InputShape);
 
+    /// <summary>Runs the model on a uniform input of <paramref name="shape"/> in evaluation mode, in Striate and in ONNX Runtime, and compares.</summary>
+    public static void AssertMatchesOnnxRuntime(byte[] bytes, int[] shape, string name)
+    {
+        var x = Tensor.Uniform(new Rng(7), -1f, 1f, shape);
+        var model = OnnxModel.Load(bytes);
+        model.Eval();
+        Tensor y;
+        using (Striate.Autograd.GradMode.NoGrad()) y = model.Forward(x);
+        var ort = OnnxRuntimePeer.RunBytes(bytes, name, x)["y"];
+        Assert.Equal(ort.Shape, y.Shape);
+        TestSupport.AssertTensor.Close(y.AsSpan(), [.. ort.Values.Select(v => (double)v)], ort.Shape, TestSupport.Tolerances.OnnxModel,
+            $"{name}: Striate vs ONNX Runtime");
+    }
+
     /// <summary>The names of a case table, for MemberData.</summary>
     public static TheoryData<string> Names<TCase>(IReadOnlyDictionary<string, TCase> cases)
     {
