@@ -197,7 +197,9 @@ public static unsafe class WinogradConvKernel
             int m = tile.M;
             Th = (p + m - 1) / m;
             Tw = (q + m - 1) / m;
-            PhaseLength = ConvSupport.RoundUp(Tw, 8) + 2;
+            // Whole vectors of 8 tiles, plus the one index past the last tile a transform reads (⌊(α − 1) / m⌋ = 1),
+            // rounded to whole vectors again, so the phase split runs in vectors only (no scalar tail per row).
+            PhaseLength = ConvSupport.RoundUp(Tw, 8) + 8;
             // About 2^20 floats of V and M per chunk (4 MiB), at least 32 tiles for the GEMMs' width.
             int target = Math.Clamp((1 << 20) / (tile.Positions * (cin + kout)), 32, 512);
             RowsPerChunk = Math.Max(1, target / Tw);
@@ -381,13 +383,18 @@ public static unsafe class WinogradConvKernel
     {
         var tile = plan.Tile;
         int cg = plan.Cin / plan.Groups;
+        int kg = plan.Kout / plan.Groups;
         long uLength = (long)tile.Positions * plan.Kout * cg;
+        long packedLength = GemmKernel.PackedALength(kg, cg);
         float[] transformed = ArrayPool<float>.Shared.Rent((int)uLength);
+        float[] packedArray = ArrayPool<float>.Shared.Rent(checked((int)(tile.Positions * plan.Groups * packedLength)));
         try
         {
-            fixed (float* pu = transformed)
+            fixed (float* transformedU = transformed, pu = packedArray)
             {
-                ParallelFor.Run(plan.Kout, threads, new FilterTransformBody(tile, cg, plan.Kout, w, pu), minItemsPerThread: 4);
+                ParallelFor.Run(plan.Kout, threads, new FilterTransformBody(tile, cg, plan.Kout, w, transformedU), minItemsPerThread: 4);
+                // Every chunk multiplies the same U_ξ,g: packed for the GEMM micro-kernel once here, not once per chunk.
+                ParallelFor.Run(tile.Positions * plan.Groups, threads, new PackFiltersBody(plan, transformedU, pu, packedLength));
                 int chunks = plan.Chunks;
                 // Threads claim chunks one at a time from a shared counter rather than taking fixed halves: on a
                 // busy machine a thread that loses its core for a while leaves its chunks to the others instead
@@ -401,7 +408,22 @@ public static unsafe class WinogradConvKernel
         }
         finally
         {
+            ArrayPool<float>.Shared.Return(packedArray);
             ArrayPool<float>.Shared.Return(transformed);
+        }
+    }
+
+    /// <summary>Items (position ξ, group): U_ξ,g (K/G × C/G) packed into GEMM slivers at <paramref name="packed"/> + item · packedLength.</summary>
+    private readonly struct PackFiltersBody(Plan plan, float* u, float* packed, long packedLength) : IParallelBody
+    {
+        public void Invoke(int start, int end)
+        {
+            int cg = plan.Cin / plan.Groups, kg = plan.Kout / plan.Groups;
+            for (int item = start; item < end; item++)
+            {
+                int xi = item / plan.Groups, grp = item - xi * plan.Groups;
+                GemmKernel.PackA(false, kg, cg, 1f, u + ((long)xi * plan.Kout + grp * kg) * cg, packed + item * packedLength);
+            }
         }
     }
 
@@ -453,11 +475,9 @@ public static unsafe class WinogradConvKernel
                         for (int xi = 0; xi < tile.Positions; xi++)
                             for (int grp = 0; grp < plan.Groups; grp++)
                             {
-                                // M_ξ,g (K/G × T) = U_ξ,g (K/G × C/G) · V_ξ,g (C/G × T)
-                                GemmKernel.Gemm(false, false, kg, tiles, cg, 1f,
-                                    new ReadOnlySpan<float>(u + ((long)xi * plan.Kout + grp * kg) * cg, kg * cg),
-                                    new ReadOnlySpan<float>(v + xi * vSlab + (long)grp * cg * tiles, cg * tiles), 0f,
-                                    new Span<float>(mm + xi * mSlab + (long)grp * kg * tiles, kg * tiles), gemmThreads);
+                                // M_ξ,g (K/G × T) = U_ξ,g (K/G × C/G, packed) · V_ξ,g (C/G × T)
+                                GemmKernel.GemmPackedA(kg, tiles, cg, u + (xi * plan.Groups + grp) * GemmKernel.PackedALength(kg, cg), false,
+                                    v + xi * vSlab + (long)grp * cg * tiles, 0f, mm + xi * mSlab + (long)grp * kg * tiles, gemmThreads);
                             }
                         for (int k = 0; k < plan.Kout; k++)
                             for (int r = 0; r < rows; r++)
@@ -522,10 +542,8 @@ public static unsafe class WinogradConvKernel
             for (int item = start; item < end; item++)
             {
                 int xi = item / plan.Groups, grp = item - xi * plan.Groups;
-                GemmKernel.Gemm(false, false, kg, tiles, cg, 1f,
-                    new ReadOnlySpan<float>(u + ((long)xi * plan.Kout + grp * kg) * cg, kg * cg),
-                    new ReadOnlySpan<float>(v + xi * vSlab + (long)grp * cg * tiles, cg * tiles), 0f,
-                    new Span<float>(mm + xi * mSlab + (long)grp * kg * tiles, kg * tiles), 1);
+                GemmKernel.GemmPackedA(kg, tiles, cg, u + item * GemmKernel.PackedALength(kg, cg), false,
+                    v + xi * vSlab + (long)grp * cg * tiles, 0f, mm + xi * mSlab + (long)grp * kg * tiles, 1);
             }
         }
     }

@@ -178,6 +178,74 @@ public static unsafe class GemmKernel
     }
 
     /// <summary>
+    /// Floats <see cref="PackA"/> writes for an m × k op(A): ⌈m / Mr⌉·Mr·k for the micro-kernel this machine runs.
+    /// </summary>
+    /// <param name="m">Rows of op(A).</param>
+    /// <param name="k">Columns of op(A).</param>
+    internal static long PackedALength(int m, int k)
+    {
+        int mr = BlockSizes(Best).Mr;
+        return (long)(m + mr - 1) / mr * mr * k;
+    }
+
+    /// <summary>
+    /// Packs all of alpha·op(A) into the micro-kernel's slivers once, for <see cref="GemmPackedA"/> to reuse across calls
+    /// (a Winograd call multiplies the same transformed filters by every chunk of tiles). Layout: column block pc (Kc
+    /// wide, the last one narrower) at dst + pc·⌈m / Mr⌉·Mr; in it, sliver s at + s·Mr·kc, element (r, p) at [p·Mr + r].
+    /// Rows of a partial last sliver are left unwritten (the kernels never read them).
+    /// </summary>
+    /// <param name="transA">A is stored (K, M); otherwise (M, K).</param>
+    /// <param name="m">Rows of op(A).</param>
+    /// <param name="k">Columns of op(A).</param>
+    /// <param name="alpha">Scale folded into the packed values.</param>
+    /// <param name="a">A, at least m·k values.</param>
+    /// <param name="dst">At least <see cref="PackedALength"/> floats.</param>
+    internal static void PackA(bool transA, int m, int k, float alpha, float* a, float* dst)
+    {
+        var (mr, _, kcMax, _, _) = BlockSizes(Best);
+        int mSlivers = (m + mr - 1) / mr;
+        for (int pc = 0; pc < k; pc += kcMax)
+            GemmPacking.PackA(transA, a, m, k, 0, m, pc, Math.Min(kcMax, k - pc), alpha, mr, dst + (long)pc * mSlivers * mr);
+    }
+
+    /// <summary>
+    /// C = A·op(B) + beta·C with A packed by <see cref="PackA"/> (alpha already folded in). Same bits as <see cref="Gemm"/>'s
+    /// outer-product paths on the unpacked A (the same micro-kernel runs the same chains), for every thread count.
+    /// </summary>
+    /// <param name="m">Rows of A and C.</param>
+    /// <param name="n">Columns of op(B) and C.</param>
+    /// <param name="k">Columns of A, rows of op(B).</param>
+    /// <param name="packedA">A in sliver layout, <see cref="PackedALength"/> floats.</param>
+    /// <param name="transB">B is stored (N, K); otherwise (K, N).</param>
+    /// <param name="b">B, at least k·n values.</param>
+    /// <param name="beta">Scale of the previous C.</param>
+    /// <param name="c">C (m, n) row-major.</param>
+    /// <param name="threads">Upper bound on threads.</param>
+    internal static void GemmPackedA(int m, int n, int k, float* packedA, bool transB, float* b, float beta, float* c, int threads)
+    {
+        if (m <= 0 || n <= 0) return;
+        if (k == 0)
+        {
+            var cm = new Span<float>(c, checked(m * n));
+            if (beta == 0f) cm.Clear();
+            else if (beta != 1f) TensorPrimitives.Multiply(cm, beta, cm);
+            return;
+        }
+        var variant = Best;
+        var path = ChoosePath(variant, GemmPath.PackedB, false, transB, m, n, k);
+        if (!transB && m <= 2 * BlockSizes(variant).Mr) path = GemmPath.InPlaceB;
+        threads = (long)m * n * k < ParallelMinMultiplyAdds ? 1 : Math.Max(1, threads);
+        var args = new Problem(false, transB, m, n, k, 1f, null, b, beta, c, threads, path == GemmPath.InPlaceB, packedA);
+        switch (variant)
+        {
+            case GemmVariant.Gemm14x32Avx512: Run<Gemm14x32Avx512>(args); break;
+            case GemmVariant.Gemm6x16Avx2Fma: Run<Gemm6x16Avx2Fma>(args); break;
+            case GemmVariant.Gemm8x12Vector128: Run<Gemm8x12Vector128>(args); break;
+            default: Run<Gemm4x4Scalar>(args); break;
+        }
+    }
+
+    /// <summary>
     /// The path a call takes: <paramref name="requested"/>, or for Auto the dot form where it suits
     /// (<see cref="GemmDot3x3Vector.Suits"/>), B in place for at most two A slivers of rows, packing otherwise.
     /// The choice depends on the shape alone, never on the thread count.
@@ -217,13 +285,16 @@ public static unsafe class GemmKernel
 
     /// <summary>The arguments of one call, as raw pointers (the spans are pinned by the caller).</summary>
     private readonly struct Problem(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, float* b, float beta, float* c, int threads, bool inPlaceB)
+        float* a, float* b, float beta, float* c, int threads, bool inPlaceB, float* packedA = null)
     {
         public readonly bool TransA = transA, TransB = transB;
         public readonly int M = m, N = n, K = k, Threads = threads;
         public readonly float Alpha = alpha, Beta = beta;
         public readonly float* A = a, B = b, C = c;
         public readonly bool InPlaceB = inPlaceB;
+
+        /// <summary>All of op(A) already in sliver layout (<see cref="PackA"/>), or null: each work item packs its rows.</summary>
+        public readonly float* PackedA = packedA;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -323,14 +394,14 @@ public static unsafe class GemmKernel
         public void Invoke(int start, int end)
         {
             int mr = TK.Mr, nr = TK.Nr;
-            float[] aBuffer = ArrayPool<float>.Shared.Rent(maxBlockSlivers * mr * kc + 16);
+            float[]? aBuffer = p.PackedA == null ? ArrayPool<float>.Shared.Rent(maxBlockSlivers * mr * kc + 16) : null;
             // A column-ragged tile runs on this copy of its C values, then the valid part is copied back.
             float* tile = stackalloc float[mr * nr];
             try
             {
                 fixed (float* aPinned = aBuffer)
                 {
-                    float* packedA = Align64(aPinned);
+                    float* packedA = aPinned == null ? null : Align64(aPinned);
                     int packedBlock = -1;
                     int limit = nextItem == null ? end : mBlocks * nChunks;
                     for (int item = nextItem == null ? start : Interlocked.Increment(ref *nextItem) - 1; item < limit;
@@ -341,7 +412,12 @@ public static unsafe class GemmKernel
                         int q0 = (int)((long)nSlivers * chunk / nChunks), q1 = (int)((long)nSlivers * (chunk + 1) / nChunks);
                         if (s0 == s1 || q0 == q1) continue;
                         int i0 = s0 * mr, rows = Math.Min(p.M, s1 * mr) - i0;
-                        if (packedBlock != rowBlock)
+                        if (p.PackedA != null)
+                        {
+                            // Block pc of the prepacked A holds every sliver of the kc columns; this item's start at s0.
+                            packedA = p.PackedA + (long)pc * mSlivers * mr + (long)s0 * mr * kc;
+                        }
+                        else if (packedBlock != rowBlock)
                         {
                             GemmPacking.PackA(p.TransA, p.A, p.M, p.K, i0, rows, pc, kc, p.Alpha, mr, packedA);
                             packedBlock = rowBlock;
@@ -380,7 +456,7 @@ public static unsafe class GemmKernel
             }
             finally
             {
-                ArrayPool<float>.Shared.Return(aBuffer);
+                if (aBuffer != null) ArrayPool<float>.Shared.Return(aBuffer);
             }
         }
     }

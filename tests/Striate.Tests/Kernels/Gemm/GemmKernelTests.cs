@@ -171,6 +171,33 @@ public class GemmKernelTests
         AssertTensor.BitIdentical(GemmCheck.FmaChain(false, false, m, n, k, 1f, a, b, 0.75f, c0), c1, $"{GemmKernel.Best} {m}×{n}×{k} vs the FMA chain");
     }
 
+    [Theory]
+    [InlineData(false, false, 1, 5, 7)]       // one partial sliver, B read in place
+    [InlineData(false, false, 29, 33, 13)]    // ragged slivers both ways (B in place: two A slivers)
+    [InlineData(true, false, 100, 70, 600)]   // A stored transposed; k past one block (Kc = 512 on AVX-512)
+    [InlineData(false, true, 256, 56, 256)]   // a Winograd chunk's shape; B transposed
+    [InlineData(false, false, 300, 200, 1100)] // several row blocks and k blocks
+    public void GemmPackedA_MatchesTheFmaChainAtAnyThreadCount(bool transA, bool transB, int m, int n, int k)
+    {
+        var rng = new Rng((ulong)(m * 7 + n * 3 + k));
+        float[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
+        var packed = new float[GemmKernel.PackedALength(m, k)];
+        unsafe
+        {
+            fixed (float* pa = a, pp = packed) GemmKernel.PackA(transA, m, k, 0.5f, pa, pp);
+        }
+        var expected = GemmCheck.FmaChain(transA, transB, m, n, k, 0.5f, a, b, 0.25f, c0);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var c = (float[])c0.Clone();
+            unsafe
+            {
+                fixed (float* pp = packed, pb = b, pc = c) GemmKernel.GemmPackedA(m, n, k, pp, transB, pb, 0.25f, pc, threads);
+            }
+            AssertTensor.BitIdentical(expected, c, $"{GemmKernel.Best} packed A {m}×{n}×{k} (transA {transA}, transB {transB}), {threads} threads vs the FMA chain");
+        }
+    }
+
     [Fact]
     public void Gemm_RepeatedCalls_BitIdentical()
     {
