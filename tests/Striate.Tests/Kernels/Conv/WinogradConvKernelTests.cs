@@ -125,7 +125,10 @@ public class WinogradConvKernelTests
     {
         Assert.Equal(4, WinogradConvKernel.TileSize(ConvGeometry.TwoD(1, 1, 1, A(56, 3, 1, 1, 1, 1), A(56, 3, 1, 1, 1, 1))));
         Assert.Equal(4, WinogradConvKernel.TileSize(ConvGeometry.TwoD(1, 1, 1, A(32, 3, 1, 1, 1, 1), A(34, 3, 1, 1, 1, 1))));
-        Assert.Equal(2, WinogradConvKernel.TileSize(ConvGeometry.TwoD(1, 1, 1, A(28, 3, 1, 1, 1, 1), A(28, 3, 1, 1, 1, 1))));
+        Assert.Equal(4, WinogradConvKernel.TileSize(ConvGeometry.TwoD(1, 1, 1, A(28, 3, 1, 1, 1, 1), A(28, 3, 1, 1, 1, 1))));
+        Assert.Equal(4, WinogradConvKernel.TileSize(ConvGeometry.TwoD(1, 1, 1, A(24, 3, 1, 1, 1, 1), A(30, 3, 1, 1, 1, 1))));
+        Assert.Equal(2, WinogradConvKernel.TileSize(ConvGeometry.TwoD(1, 1, 1, A(23, 3, 1, 1, 1, 1), A(56, 3, 1, 1, 1, 1))));
+        Assert.Equal(2, WinogradConvKernel.TileSize(ConvGeometry.TwoD(1, 1, 1, A(14, 3, 1, 1, 1, 1), A(14, 3, 1, 1, 1, 1))));
         Assert.Equal(2, WinogradConvKernel.TileSize(ConvGeometry.TwoD(1, 1, 1, A(7, 3, 1, 1, 1, 1), A(56, 3, 1, 1, 1, 1))));
     }
 
