@@ -106,12 +106,20 @@ public sealed class Residual : Module
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        using var pass = InferenceBuffers.EnterPass();
         var fx = Run(Body, "body", input);
         var skip = Shortcut is null ? input : Run(Shortcut, "shortcut", input);
         // No broadcasting: a residual sum of different shapes is a wiring mistake, not a broadcast.
         if (!fx.Dims.SequenceEqual(skip.Dims))
             throw new ArgumentException($"Residual: body output {Tensor.ShapeText(fx.Dims)} and {(Shortcut is null ? "identity shortcut (the input)" : "shortcut output")} {Tensor.ShapeText(skip.Dims)} differ; give a shortcut that matches them (e.g. a 1×1 convolution).", nameof(input));
-        return fx + skip;
+        var sum = fx + skip;
+        // Without gradient recording both branch results are dead once summed (see InferenceBuffers).
+        if (!Autograd.GradMode.IsEnabled && HoldsNoActivations())
+        {
+            InferenceBuffers.GiveIfDead(fx, input, sum);
+            if (Shortcut is not null && !ReferenceEquals(skip.Data, fx.Data)) InferenceBuffers.GiveIfDead(skip, input, sum);
+        }
+        return sum;
     }
 
     private static Tensor Run(Module module, string name, Tensor input)

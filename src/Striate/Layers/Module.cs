@@ -67,6 +67,22 @@ public abstract class Module
             throw new ArgumentException($"The name '{name}' is already registered in this {TypeName}.", nameof(name));
     }
 
+    /// <summary>
+    /// Whether this module and all its descendants are Striate's own and keep no reference to a tensor they read or return
+    /// once Forward has returned, so a container may reuse the storage of an intermediate result they produced or read
+    /// (InferenceBuffers). A module defined outside the library never qualifies: it might keep one.
+    /// </summary>
+    internal bool HoldsNoActivations()
+    {
+        if (GetType().Assembly != typeof(Module).Assembly || KeepsActivations) return false;
+        foreach (var child in _children)
+            if (!child.Value.HoldsNoActivations()) return false;
+        return true;
+    }
+
+    /// <summary>True for a library module that keeps tensors it computed after Forward returns (auxiliary outputs).</summary>
+    private protected virtual bool KeepsActivations => false;
+
     /// <summary>The direct children, in registration order.</summary>
     public IReadOnlyList<KeyValuePair<string, Module>> Children => _children;
 

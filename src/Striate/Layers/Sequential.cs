@@ -34,25 +34,37 @@ public sealed class Sequential : Module
     /// <exception cref="ArgumentException">A layer rejects its input; the message names the layer index and type.</exception>
     public override Tensor Forward(Tensor input)
     {
+        using var pass = InferenceBuffers.EnterPass();
+        // Without gradient recording, the result of layer i is dead once layer i + 1 has returned: its storage goes back for
+        // the next op outputs of that length (InferenceBuffers), if both layers are the library's own.
+        bool reuse = !Autograd.GradMode.IsEnabled;
         var x = input;
+        Module? producer = null;
         for (int i = 0; i < _layers.Count; i++)
         {
+            var layer = _layers[i];
+            var previous = x;
             try
             {
                 // A convolution directly followed by a ReLU runs as one fused op (same values and gradients, one
                 // activation written instead of two); the ReLU's index is then skipped.
-                if (_layers[i] is ConvNd conv && i + 1 < _layers.Count && _layers[i + 1] is ReLU)
+                if (layer is ConvNd conv && i + 1 < _layers.Count && _layers[i + 1] is ReLU)
                 {
                     x = conv.ForwardRelu(x);
                     i++;
-                    continue;
                 }
-                x = _layers[i].Forward(x);
+                else
+                {
+                    x = layer.Forward(x);
+                }
             }
             catch (ArgumentException e) when (e is not LayerInputException)
             {
                 throw new LayerInputException($"Layer {i} ({_layers[i].TypeName}) rejected its input of shape {Tensor.ShapeText(x.Dims)}: {e.Message}", e);
             }
+            if (reuse && producer is not null && producer.HoldsNoActivations() && layer.HoldsNoActivations())
+                InferenceBuffers.GiveIfDead(previous, input, x);
+            producer = layer;
         }
         return x;
     }

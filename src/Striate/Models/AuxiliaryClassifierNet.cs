@@ -78,6 +78,9 @@ public sealed class AuxiliaryClassifierNet : Module, IEvaluationPath, IAuxiliary
     /// <inheritdoc/>
     public IReadOnlyList<Tensor> AuxiliaryOutputs => _outputs;
 
+    /// <summary>The heads' outputs outlive Forward.</summary>
+    private protected override bool KeepsActivations => true;
+
     /// <summary>The main path: in evaluation mode the heads do not run.</summary>
     Module IEvaluationPath.EvaluationPath => Main;
 

@@ -88,12 +88,14 @@ public sealed partial class Tensor
     /// </summary>
     /// <remarks>
     /// While a <see cref="TensorArena"/> is active on the thread (a trainer's step), the storage comes from the arena and
-    /// goes back to it after the step if the tensor became part of the autograd graph.
+    /// goes back to it after the step if the tensor became part of the autograd graph. Otherwise a dead activation of the
+    /// same length given back by a container (<see cref="InferenceBuffers"/>) is reused when there is one.
     /// </remarks>
     internal static Tensor Uninitialized(params int[] shape)
     {
         int count = CheckShape(shape, nameof(shape));
-        return TensorArena.Active is { } arena ? arena.NewTensor(count, shape) : new(GC.AllocateUninitializedArray<float>(count), shape);
+        if (TensorArena.Active is { } arena) return arena.NewTensor(count, shape);
+        return new(InferenceBuffers.TryTake(count) ?? GC.AllocateUninitializedArray<float>(count), shape) { IsOpOutput = true };
     }
 
     /// <summary>An uninitialized tensor with this tensor's shape (see <see cref="Uninitialized"/>).</summary>

@@ -25,6 +25,9 @@ public sealed partial class Tensor
         _shape = shape;
     }
 
+    /// <summary>Made by <see cref="Uninitialized"/> as an op's output (never a parameter, buffer or user tensor): its storage may be reused once it is dead (InferenceBuffers).</summary>
+    internal bool IsOpOutput { get; private init; }
+
     /// <summary>The size of each dimension, outermost first.</summary>
     public IReadOnlyList<int> Shape => _shape;
 
