@@ -246,6 +246,15 @@ public static unsafe class WinogradConvKernel
 
         public int MaxTiles => RowsPerChunk * Tw;
 
+        /// <summary>
+        /// Padded rows one image's tile rows of a chunk need at most: consecutive tile rows share α − m input rows, so they
+        /// are filled once for the run (InputRows).
+        /// </summary>
+        public int RunRows => (Math.Min(RowsPerChunk, Th) - 1) * Tile.M + Tile.Alpha;
+
+        /// <summary>Floats of the per-thread row buffer: <see cref="RunRows"/> padded rows, then one zero-padded source row.</summary>
+        public int RowBufferLength => RunRows * RowStride + Tile.M * PhaseLength + 32;
+
         /// <summary>Floats per transform position in V (C × T) or M (K × T), plus 8 of slack for whole-vector reads.</summary>
         public long Slab(int channels) => (long)channels * MaxTiles + 8;
     }
@@ -274,6 +283,38 @@ public static unsafe class WinogradConvKernel
             new ReadOnlySpan<float>(srow + (c0 - plan.Left), c1 - c0).CopyTo(new Span<float>(scratch + c0, c1 - c0));
             new Span<float>(scratch + c1, padded + 32 - c1).Clear();
             Deinterleave(m, scratch, dst, length);
+        }
+    }
+
+    /// <summary>
+    /// V for input channel <paramref name="c"/> of the chunk's tile rows [first, first + count) (chunk rows; the chunk starts
+    /// at global tile row <paramref name="chunkRow0"/>): the padded rows of each image's run of tile rows are filled once, then
+    /// each tile row is transformed from them. <paramref name="rowBuffer"/> holds <see cref="Plan.RowBufferLength"/> floats.
+    /// </summary>
+    private static void InputRows(in Plan plan, float* x, int c, int chunkRow0, int first, int count, int tiles, float* v, long vSlab,
+        float* rowBuffer)
+    {
+        int m = plan.Tile.M, alpha = plan.Tile.Alpha;
+        float* scratch = rowBuffer + (long)plan.RunRows * plan.RowStride;
+        // Offset of tile element (i, e) from the row's first tile: row i, phase e mod m, index ⌊e / m⌋ (m is 2 or 4).
+        int* offsets = stackalloc int[36];
+        int shift = m == 4 ? 2 : 1;
+        for (int i = 0; i < alpha; i++)
+            for (int e = 0; e < alpha; e++) offsets[i * alpha + e] = i * plan.RowStride + (e & (m - 1)) * plan.PhaseLength + (e >> shift);
+        for (int r = first; r < first + count;)
+        {
+            int n = (chunkRow0 + r) / plan.Th, ti = chunkRow0 + r - n * plan.Th;
+            int run = Math.Min(first + count - r, plan.Th - ti);
+            FillRows(plan, x + ((long)n * plan.Cin + c) * plan.H * plan.W, ti * m, (run - 1) * m + alpha, rowBuffer, scratch);
+            for (int j = 0; j < run; j++)
+            {
+                // A row's last vector may store whole lanes past the row, into the next tile rows' first tiles, which those
+                // rows then overwrite; a row whose spill would pass the range's end (other channels' tiles lie there) stores
+                // only its own lanes.
+                bool exact = (long)(first + count - (r + j)) * plan.Tw < ((plan.Tw - 1) & ~7) + 8;
+                InputTransform(plan, rowBuffer + (long)j * m * plan.RowStride, v + (long)c * tiles + (r + j) * plan.Tw, vSlab, offsets, exact);
+            }
+            r += run;
         }
     }
 
@@ -445,12 +486,11 @@ public static unsafe class WinogradConvKernel
             float[] vArray = ArrayPool<float>.Shared.Rent((int)(tile.Positions * vSlab));
             float[] mArray = ArrayPool<float>.Shared.Rent((int)(tile.Positions * mSlab));
             // The α padded input rows of one tile row (one channel at a time), and one zero-padded source row.
-            float[] rowsArray = ArrayPool<float>.Shared.Rent(tile.Alpha * plan.RowStride + tile.M * plan.PhaseLength + 32);
+            float[] rowsArray = ArrayPool<float>.Shared.Rent(plan.RowBufferLength);
             try
             {
                 fixed (float* v = vArray, mm = mArray, rowBuffer = rowsArray)
                 {
-                    float* scratch = rowBuffer + tile.Alpha * plan.RowStride;
                     int limit = nextChunk == null ? end : plan.Chunks;
                     for (int chunk = nextChunk == null ? start : Interlocked.Increment(ref *nextChunk) - 1; chunk < limit;
                          chunk = nextChunk == null ? chunk + 1 : Interlocked.Increment(ref *nextChunk) - 1)
@@ -465,15 +505,7 @@ public static unsafe class WinogradConvKernel
                             ChunkAcrossThreads(v, mm, vSlab, mSlab, row0, rows, tiles);
                             continue;
                         }
-                        for (int r = 0; r < rows; r++)
-                        {
-                            int n = (row0 + r) / plan.Th, ti = row0 + r - n * plan.Th;
-                            for (int c = 0; c < plan.Cin; c++)
-                            {
-                                FillRows(plan, x + ((long)n * plan.Cin + c) * plan.H * plan.W, ti * tile.M, tile.Alpha, rowBuffer, scratch);
-                                InputTransform(plan, rowBuffer, v + (long)c * tiles + r * plan.Tw, vSlab);
-                            }
-                        }
+                        for (int c = 0; c < plan.Cin; c++) InputRows(plan, x, c, row0, 0, rows, tiles, v, vSlab, rowBuffer);
                         int cg = plan.Cin / plan.Groups, kg = plan.Kout / plan.Groups;
                         for (int xi = 0; xi < tile.Positions; xi++)
                             for (int grp = 0; grp < plan.Groups; grp++)
@@ -502,31 +534,23 @@ public static unsafe class WinogradConvKernel
     {
         private void ChunkAcrossThreads(float* v, float* mm, long vSlab, long mSlab, int row0, int rows, int tiles)
         {
-            ParallelFor.Run(rows * plan.Cin, gemmThreads, new ChunkInputBody(plan, x, v, vSlab, row0, tiles));
+            ParallelFor.Run(plan.Cin, gemmThreads, new ChunkInputBody(plan, x, v, vSlab, row0, rows, tiles));
             ParallelFor.Run(plan.Tile.Positions * plan.Groups, gemmThreads, new ChunkGemmBody(plan, u, v, mm, vSlab, mSlab, tiles));
             ParallelFor.Run(plan.Kout, gemmThreads, new ChunkOutputBody(plan, mm, mSlab, row0, rows, tiles, bias, y, relu, accumulate));
         }
     }
 
-    /// <summary>Items (tile row r, channel c) of one chunk: padded rows and input transform, as ChunkBody's loop.</summary>
-    private readonly struct ChunkInputBody(Plan plan, float* x, float* v, long vSlab, int row0, int tiles) : IParallelBody
+    /// <summary>Items: input channel c of one chunk, padded rows and input transform, as ChunkBody's loop.</summary>
+    private readonly struct ChunkInputBody(Plan plan, float* x, float* v, long vSlab, int row0, int rows, int tiles) : IParallelBody
     {
         public void Invoke(int start, int end)
         {
-            var tile = plan.Tile;
-            float[] rowsArray = ArrayPool<float>.Shared.Rent(tile.Alpha * plan.RowStride + tile.M * plan.PhaseLength + 32);
+            float[] rowsArray = ArrayPool<float>.Shared.Rent(plan.RowBufferLength);
             try
             {
                 fixed (float* rowBuffer = rowsArray)
                 {
-                    float* scratch = rowBuffer + tile.Alpha * plan.RowStride;
-                    for (int item = start; item < end; item++)
-                    {
-                        int r = item / plan.Cin, c = item - r * plan.Cin;
-                        int n = (row0 + r) / plan.Th, ti = row0 + r - n * plan.Th;
-                        FillRows(plan, x + ((long)n * plan.Cin + c) * plan.H * plan.W, ti * tile.M, tile.Alpha, rowBuffer, scratch);
-                        InputTransform(plan, rowBuffer, v + (long)c * tiles + r * plan.Tw, vSlab);
-                    }
+                    for (int c = start; c < end; c++) InputRows(plan, x, c, row0, 0, rows, tiles, v, vSlab, rowBuffer);
                 }
             }
             finally
@@ -568,22 +592,18 @@ public static unsafe class WinogradConvKernel
     /// <paramref name="rows"/>, 8 tiles per vector; <paramref name="dst"/> points at tile 0 of the row in position 0's slab,
     /// positions are <paramref name="slab"/> apart.
     /// </summary>
-    private static void InputTransform(in Plan plan, float* rows, float* dst, long slab)
+    private static void InputTransform(in Plan plan, float* rows, float* dst, long slab, int* offsets, bool exactLanes)
     {
         int m = plan.Tile.M, alpha = m + 2;
         var d = stackalloc Vector256<float>[36];
         var t = stackalloc Vector256<float>[36];
-        // Offset of tile element (i, e) from the row's first tile: row i, phase e mod m, index ⌊e / m⌋.
-        int* offsets = stackalloc int[36];
-        for (int i = 0; i < alpha; i++)
-            for (int e = 0; e < alpha; e++) offsets[i * alpha + e] = i * plan.RowStride + e % m * plan.PhaseLength + e / m;
         for (int j0 = 0; j0 < plan.Tw; j0 += 8)
         {
             for (int xi = 0; xi < alpha * alpha; xi++) d[xi] = Vector256.Load(rows + offsets[xi] + j0);
             // t = d·B (each row), then V = Bᵀ·t (each column).
             for (int i = 0; i < alpha; i++) WinogradTransforms.Input(m, d + i * alpha, 1, t + i * alpha, 1);
             for (int b = 0; b < alpha; b++) WinogradTransforms.Input(m, t + b, alpha, d + b, alpha);
-            int lanes = Math.Min(8, plan.Tw - j0);
+            int lanes = exactLanes ? Math.Min(8, plan.Tw - j0) : 8;
             for (int xi = 0; xi < alpha * alpha; xi++) StoreLanes(d[xi], dst + xi * slab + j0, lanes);
         }
     }
@@ -697,28 +717,27 @@ public static unsafe class WinogradConvKernel
         {
             var tile = plan.Tile;
             int stride = Math.Max(plan.RowStride, dyPlan.RowStride), phases = Math.Max(plan.PhaseLength, dyPlan.PhaseLength);
-            float[] rowsArray = ArrayPool<float>.Shared.Rent(tile.Alpha * stride + tile.M * phases + 32);
+            float[] rowsArray = ArrayPool<float>.Shared.Rent(Math.Max(plan.RowBufferLength, tile.Alpha * stride + tile.M * phases + 32));
             try
             {
                 fixed (float* rowBuffer = rowsArray)
                 {
                     float* scratch = rowBuffer + tile.Alpha * stride;
                     for (int item = start; item < end; item++)
+                    {
+                        if (item < plan.Cin)
+                        {
+                            InputRows(plan, x, item, row0, 0, rows, tiles, v, vSlab, rowBuffer);
+                            continue;
+                        }
+                        int k = item - plan.Cin;
                         for (int r = 0; r < rows; r++)
                         {
                             int n = (row0 + r) / plan.Th, ti = row0 + r - n * plan.Th;
-                            if (item < plan.Cin)
-                            {
-                                FillRows(plan, x + ((long)n * plan.Cin + item) * plan.H * plan.W, ti * tile.M, tile.Alpha, rowBuffer, scratch);
-                                InputTransform(plan, rowBuffer, v + (long)item * tiles + r * plan.Tw, vSlab);
-                            }
-                            else
-                            {
-                                int k = item - plan.Cin;
-                                FillRows(dyPlan, dy + ((long)n * plan.Kout + k) * plan.P * plan.Q, ti * tile.M, tile.M, rowBuffer, scratch);
-                                GradientTransform(dyPlan, rowBuffer, mm + (long)k * tiles + r * plan.Tw, mSlab);
-                            }
+                            FillRows(dyPlan, dy + ((long)n * plan.Kout + k) * plan.P * plan.Q, ti * tile.M, tile.M, rowBuffer, scratch);
+                            GradientTransform(dyPlan, rowBuffer, mm + (long)k * tiles + r * plan.Tw, mSlab);
                         }
+                    }
                 }
             }
             finally
