@@ -58,7 +58,10 @@ public static unsafe class WinogradConvKernel
     /// forward against 11.9–12.5.
     /// </summary>
     /// <param name="g">The convolution.</param>
-    public static int TileSize(in ConvGeometry g) => Math.Min(g.Height.Output, g.Width.Output) >= 24 ? 4 : 2;
+    public static int TileSize(in ConvGeometry g) => TileSide(g.Height.Output, g.Width.Output);
+
+    /// <summary>The tile side for an output of <paramref name="h"/> × <paramref name="w"/> (<see cref="TileSize"/>).</summary>
+    private static int TileSide(int h, int w) => Math.Min(h, w) >= 24 ? 4 : 2;
 
     /// <summary>
     /// y[n,k,p,q] = b[k] + Σ_{c',r,s} w[k,c',r,s] · x[n, c0(k) + c', p − ph + r, q − pw + s] computed by Winograd tiles
@@ -108,7 +111,7 @@ public static unsafe class WinogradConvKernel
         Check(g, tileSize);
         if (g.N == 0 || g.C == 0 || g.K == 0 || g.InputVolume == 0) return;
         int h = g.Height.Input, wd = g.Width.Input;
-        var t = Tile.Of(tileSize != 0 ? tileSize : Math.Min(h, wd) >= 32 ? 4 : 2);
+        var t = Tile.Of(tileSize != 0 ? tileSize : TileSide(h, wd));
         // The transposed problem: K input planes of P × Q, C outputs of H × W, padding 2 − p before.
         var plan = new Plan(t, g.N, g.K, g.C, g.Groups, g.Height.Output, g.Width.Output, h, wd, 2 - g.Height.PadBefore, 2 - g.Width.PadBefore);
         float[] flipped = ArrayPool<float>.Shared.Rent((int)g.WeightLength);
