@@ -12,6 +12,7 @@
 // exactly as in the Vector256 blockings, so both give identical bits (tested by switching Wide).
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Striate.Kernels.Conv;
 
@@ -215,6 +216,15 @@ public static unsafe partial class DirectConvKernel
         /// <summary>Output channels k0..k0+15 of image n (block blk of group grp), 12 output pixels per step.</summary>
         private void WideBlock(int n, int grp, int blk, int taps, int* offs)
         {
+            // Rows of 8 to 12 outputs: two whole rows per step, exactly Q pixels each (LeNet's C3: 20 of 20 accumulators).
+            switch (plan.Q)
+            {
+                case 8: RowPairs<Width8>(n, grp, blk, taps, offs); return;
+                case 9: RowPairs<Width9>(n, grp, blk, taps, offs); return;
+                case 10: RowPairs<Width10>(n, grp, blk, taps, offs); return;
+                case 11: RowPairs<Width11>(n, grp, blk, taps, offs); return;
+                case 12: RowPairs<Width12>(n, grp, blk, taps, offs); return;
+            }
             int runs = (plan.Q + WidePixelBlock - 1) / WidePixelBlock;
             if (plan.Q * 5 >= runs * WidePixelBlock * 4)
             {
@@ -319,11 +329,171 @@ public static unsafe partial class DirectConvKernel
             }
         }
 
+        /// <summary>
+        /// Output channels k0..k0+15 of image n, two whole rows of Q = TW.N (8 to 12) outputs per step: 2·Q accumulators, each
+        /// tap one filter load for 2·Q broadcast multiply-adds, every lane and accumulator used. An odd last row is computed
+        /// twice and stored once. The two rows are consecutive in the output plane, so the tile goes out through 16×16
+        /// register transposes (<see cref="TransposeStore"/>). Same chains as every other blocking, same bits.
+        /// </summary>
+        private void RowPairs<TW>(int n, int grp, int blk, int taps, int* offs) where TW : struct, IRunWidth
+        {
+            int w = TW.N;
+            int k0 = grp * plan.KPerGroup + blk * ChannelLanes;
+            int count = Math.Min(ChannelLanes, plan.KPerGroup - blk * ChannelLanes);
+            float* image = input + ((long)n * plan.Cin + grp * plan.CPerGroup) * plan.PlaneStride;
+            float* weights = packed + ((long)grp * ChannelBlocks(plan) + blk) * taps * ChannelLanes;
+            float* init = stackalloc float[ChannelLanes];
+            BiasLanes(bias, k0, count, init);
+            var b0 = Vector512.Load(init);
+            float* tile = stackalloc float[2 * 12 * ChannelLanes];
+            int pq = plan.P * plan.Q;
+            long rowStep = (long)plan.Sh * plan.RowStride;
+            float* out0 = y + ((long)n * plan.Kout + k0) * pq;
+            for (int p = 0; p < plan.P; p += 2)
+            {
+                bool two = p + 1 < plan.P;
+                float* x0 = image + p * rowStep;
+                nint gap = two ? (nint)rowStep : 0;
+                var a0 = b0; var a1 = b0; var a2 = b0; var a3 = b0; var a4 = b0; var a5 = b0;
+                var a6 = b0; var a7 = b0; var a8 = b0; var a9 = b0; var a10 = b0; var a11 = b0;
+                var c0 = b0; var c1 = b0; var c2 = b0; var c3 = b0; var c4 = b0; var c5 = b0;
+                var c6 = b0; var c7 = b0; var c8 = b0; var c9 = b0; var c10 = b0; var c11 = b0;
+                float* wv = weights;
+                for (int t = 0; t < taps; t++, wv += ChannelLanes)
+                {
+                    float* xa = x0 + offs[t];
+                    float* xb = xa + gap;
+                    var wt = Vector512.Load(wv);
+                    a0 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[0]), wt, a0);
+                    a1 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[1]), wt, a1);
+                    a2 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[2]), wt, a2);
+                    a3 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[3]), wt, a3);
+                    a4 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[4]), wt, a4);
+                    a5 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[5]), wt, a5);
+                    a6 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[6]), wt, a6);
+                    a7 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[7]), wt, a7);
+                    if (TW.N > 8) a8 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[8]), wt, a8);
+                    if (TW.N > 9) a9 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[9]), wt, a9);
+                    if (TW.N > 10) a10 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[10]), wt, a10);
+                    if (TW.N > 11) a11 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[11]), wt, a11);
+                    c0 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[0]), wt, c0);
+                    c1 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[1]), wt, c1);
+                    c2 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[2]), wt, c2);
+                    c3 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[3]), wt, c3);
+                    c4 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[4]), wt, c4);
+                    c5 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[5]), wt, c5);
+                    c6 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[6]), wt, c6);
+                    c7 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[7]), wt, c7);
+                    if (TW.N > 8) c8 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[8]), wt, c8);
+                    if (TW.N > 9) c9 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[9]), wt, c9);
+                    if (TW.N > 10) c10 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[10]), wt, c10);
+                    if (TW.N > 11) c11 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[11]), wt, c11);
+                }
+                // Tile: pixel i of the two rows (row p: 0..w−1, row p + 1: w..2w−1) at tile + 16·i.
+                WideStoreRow(tile, a0); WideStoreRow(tile + 16, a1); WideStoreRow(tile + 32, a2); WideStoreRow(tile + 48, a3);
+                WideStoreRow(tile + 64, a4); WideStoreRow(tile + 80, a5); WideStoreRow(tile + 96, a6); WideStoreRow(tile + 112, a7);
+                if (TW.N > 8) WideStoreRow(tile + 128, a8);
+                if (TW.N > 9) WideStoreRow(tile + 144, a9);
+                if (TW.N > 10) WideStoreRow(tile + 160, a10);
+                if (TW.N > 11) WideStoreRow(tile + 176, a11);
+                float* second = tile + w * ChannelLanes;
+                WideStoreRow(second, c0); WideStoreRow(second + 16, c1); WideStoreRow(second + 32, c2); WideStoreRow(second + 48, c3);
+                WideStoreRow(second + 64, c4); WideStoreRow(second + 80, c5); WideStoreRow(second + 96, c6); WideStoreRow(second + 112, c7);
+                if (TW.N > 8) WideStoreRow(second + 128, c8);
+                if (TW.N > 9) WideStoreRow(second + 144, c9);
+                if (TW.N > 10) WideStoreRow(second + 160, c10);
+                if (TW.N > 11) WideStoreRow(second + 176, c11);
+                TransposeStore(tile, out0 + p * plan.Q, pq, count, two ? 2 * w : w, accumulate);
+            }
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void WideStoreRow(float* dst, Vector512<float> v)
         {
             if (relu) v = Vector512.Max(v, Vector512<float>.Zero);
             v.Store(dst);
+        }
+    }
+
+    /// <summary>A run width as a type, so <see cref="ChannelLanesBody"/>'s row-pair kernel compiles to exactly that many accumulators.</summary>
+    private interface IRunWidth
+    {
+        static abstract int N { get; }
+    }
+
+    private readonly struct Width8 : IRunWidth { public static int N => 8; }
+
+    private readonly struct Width9 : IRunWidth { public static int N => 9; }
+
+    private readonly struct Width10 : IRunWidth { public static int N => 10; }
+
+    private readonly struct Width11 : IRunWidth { public static int N => 11; }
+
+    private readonly struct Width12 : IRunWidth { public static int N => 12; }
+
+    /// <summary>
+    /// The channel-lane tile (pixel i at tile + 16·i) into y: channel j's <paramref name="pixels"/> consecutive outputs at
+    /// dst + j·channelStride, stored or added. Whole groups of 16 pixels go through a 16×16 transpose in AVX-512 registers
+    /// (unpack 32-bit, unpack 64-bit, then two 128-bit lane shuffles) and one vector store per channel; the rest one by one.
+    /// </summary>
+    private static void TransposeStore(float* tile, float* dst, int channelStride, int count, int pixels, bool accumulate)
+    {
+        int i0 = 0;
+        if (Avx512F.IsSupported)
+        {
+            var columns = stackalloc Vector512<float>[16];
+            for (; i0 + 16 <= pixels; i0 += 16)
+            {
+                Transpose16(tile + i0 * ChannelLanes, columns);
+                for (int j = 0; j < count; j++)
+                {
+                    float* d = dst + (long)j * channelStride + i0;
+                    var v = columns[j];
+                    if (accumulate) v += Vector512.Load(d);
+                    v.Store(d);
+                }
+            }
+        }
+        if (i0 < pixels) ScatterTile(tile + i0 * ChannelLanes, dst + i0, channelStride, count, pixels - i0, accumulate);
+    }
+
+    /// <summary>columns[j][i] = rows[16·i + j] for i, j &lt; 16.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose16(float* rows, Vector512<float>* columns)
+    {
+        // Stage 1, within 128-bit lanes: t(2k) = (r2k[0], r2k+1[0], r2k[1], r2k+1[1]), t(2k+1) the same for elements 2, 3.
+        var t = stackalloc Vector512<float>[16];
+        for (int k = 0; k < 8; k++)
+        {
+            var ra = Vector512.Load(rows + 32 * k);
+            var rb = Vector512.Load(rows + 32 * k + 16);
+            t[2 * k] = Avx512F.UnpackLow(ra, rb);
+            t[2 * k + 1] = Avx512F.UnpackHigh(ra, rb);
+        }
+        // Stage 2, 64-bit pairs: u(4g + e) holds element e of each 128-bit lane for rows 4g..4g+3.
+        var u = stackalloc Vector512<float>[16];
+        for (int g = 0; g < 4; g++)
+        {
+            Vector512<double> t0 = t[4 * g].AsDouble(), t1 = t[4 * g + 1].AsDouble(), t2 = t[4 * g + 2].AsDouble(), t3 = t[4 * g + 3].AsDouble();
+            u[4 * g] = Avx512F.UnpackLow(t0, t2).AsSingle();
+            u[4 * g + 1] = Avx512F.UnpackHigh(t0, t2).AsSingle();
+            u[4 * g + 2] = Avx512F.UnpackLow(t1, t3).AsSingle();
+            u[4 * g + 3] = Avx512F.UnpackHigh(t1, t3).AsSingle();
+        }
+        // Stage 3, 128-bit lanes: v(e) = columns e and e + 8 of rows 0..7, v(e + 4) columns e + 4 and e + 12; v(8 + …) rows 8..15.
+        var v = stackalloc Vector512<float>[16];
+        for (int e = 0; e < 4; e++)
+        {
+            v[e] = Avx512F.Shuffle4x128(u[e], u[4 + e], 0x88);
+            v[4 + e] = Avx512F.Shuffle4x128(u[e], u[4 + e], 0xDD);
+            v[8 + e] = Avx512F.Shuffle4x128(u[8 + e], u[12 + e], 0x88);
+            v[12 + e] = Avx512F.Shuffle4x128(u[8 + e], u[12 + e], 0xDD);
+        }
+        // Stage 4: column c from the lanes of rows 0..7 and 8..15.
+        for (int e = 0; e < 8; e++)
+        {
+            columns[e] = Avx512F.Shuffle4x128(v[e], v[8 + e], 0x88);
+            columns[e + 8] = Avx512F.Shuffle4x128(v[e], v[8 + e], 0xDD);
         }
     }
 }

@@ -52,6 +52,13 @@ public class DirectConvKernelTests
         ConvGeometry.TwoD(3, 3, 17, A(9, 3, 2, 1, 1, 1), A(7, 3, 2, 1, 1, 1)),
         ConvGeometry.TwoD(2, 4, 16, A(6, 3, 1, 2, 2, 2), A(5, 3, 1, 2, 2, 2), groups: 2),
         ConvGeometry.OneD(2, 3, 12, A(11, 3, 3, 1, 1, 1)),
+        // Rows of 8 to 12 outputs with 8+ channels per group: the channel-lane row-pair blocking (odd P computes its last row
+        // twice; K = 20 leaves a partial block of 4; stride 2; groups; 9 + 9 pixels: one 16-pixel transpose and a rest).
+        ConvGeometry.TwoD(2, 3, 16, A(9, 3, 1, 1, 1, 1), A(8, 3, 1, 1, 1, 1)),
+        ConvGeometry.TwoD(1, 4, 20, A(11, 3), A(11, 3)),
+        ConvGeometry.TwoD(3, 2, 9, A(7, 5, 1, 1, 2, 2), A(11, 5, 1, 1, 2, 2)),
+        ConvGeometry.TwoD(1, 5, 12, A(23, 3, 2, 1, 1, 1), A(23, 3, 2, 1, 1, 1)),
+        ConvGeometry.TwoD(2, 4, 32, A(12, 3, 1, 1, 1, 1), A(12, 3, 1, 1, 1, 1), groups: 2),
         // 1-D.
         ConvGeometry.OneD(3, 5, 7, A(13, 3, 2, 2, 2, 2)),
         ConvGeometry.OneD(1, 2, 3, A(41, 5, 1, 1, 4, 4)),
