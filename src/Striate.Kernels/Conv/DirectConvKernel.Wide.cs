@@ -216,7 +216,8 @@ public static unsafe partial class DirectConvKernel
         /// <summary>Output channels k0..k0+15 of image n (block blk of group grp), 12 output pixels per step.</summary>
         private void WideBlock(int n, int grp, int blk, int taps, int* offs)
         {
-            // Rows of 8 to 12 outputs: two whole rows per step, exactly Q pixels each (LeNet's C3: 20 of 20 accumulators).
+            // Rows of 8 to 12 outputs (UsesRowPairs): two whole rows per step, exactly Q pixels each (LeNet's C3: 20 of 20
+            // accumulators).
             switch (plan.Q)
             {
                 case 8: RowPairs<Width8>(n, grp, blk, taps, offs); return;
@@ -414,6 +415,9 @@ public static unsafe partial class DirectConvKernel
             v.Store(dst);
         }
     }
+
+    /// <summary>Whether the wide channel-lane blocking runs <paramref name="plan"/> in row pairs (rows of 8 to 12 outputs).</summary>
+    private static bool UsesRowPairs(in Plan plan) => plan.Q is >= 8 and <= 12;
 
     /// <summary>A run width as a type, so <see cref="ChannelLanesBody"/>'s row-pair kernel compiles to exactly that many accumulators.</summary>
     private interface IRunWidth

@@ -87,21 +87,29 @@ public static unsafe partial class DirectConvKernel
         }
         var plan = Plan.ForForward(g);
         bool channelLanes = PrefersChannelLanes(plan);
+        // The channel-lane row pairs (rows of 8 to 12 outputs) read exactly the inputs their taps need: at stride 1 without
+        // padding those lie in x's own planes, so they read x in place and the padded copy is skipped.
+        bool inPlace = channelLanes && plan.Wide && UsesRowPairs(plan) && g.Height is { Stride: 1, PadBefore: 0, PadAfter: 0 }
+            && g.Width is { Stride: 1, PadBefore: 0, PadAfter: 0 };
+        if (inPlace) plan = plan with { Rows = g.Height.Input, PhaseLength = g.Width.Input };
         // Slack after the planes: the channel-lane row runs read up to 12 outputs past a row's end (dropped sums), which
         // on the last row of the last plane would run past the planes.
-        float[] buffer = ArrayPool<float>.Shared.Rent((int)Math.Max(1, plan.BufferLength(g.N)) + ReadSlack);
+        float[] buffer = ArrayPool<float>.Shared.Rent(inPlace ? 1 : (int)Math.Max(1, plan.BufferLength(g.N)) + ReadSlack);
         float[] packed = ArrayPool<float>.Shared.Rent(channelLanes ? (int)PackedChannelLength(plan) : 1);
         try
         {
             fixed (float* px = x, pw = w, pb = bias, py = y, pbuf = buffer, ppk = packed)
             {
-                var fill = new FillBody(px, g.Height.Input, g.Width.Input, g.Height.PadBefore, g.Width.PadBefore, 1, 1, plan, pbuf);
-                ParallelFor.Run(g.N * g.C, threads, fill, plan.FillPlanesPerThread);
+                if (!inPlace)
+                {
+                    var fill = new FillBody(px, g.Height.Input, g.Width.Input, g.Height.PadBefore, g.Width.PadBefore, 1, 1, plan, pbuf);
+                    ParallelFor.Run(g.N * g.C, threads, fill, plan.FillPlanesPerThread);
+                }
                 bool relu = epilogue == ConvEpilogue.Relu;
                 if (channelLanes)
                 {
                     PackChannelLanes(plan, pw, ppk);
-                    var body = new ChannelLanesBody(plan, pbuf, ppk, bias.IsEmpty ? null : pb, py, relu, accumulate: false);
+                    var body = new ChannelLanesBody(plan, inPlace ? px : pbuf, ppk, bias.IsEmpty ? null : pb, py, relu, accumulate: false);
                     ParallelFor.Run(g.N * plan.Groups * ChannelBlocks(plan), threads, body);
                 }
                 else
