@@ -466,38 +466,45 @@ public static unsafe partial class DirectConvKernel
     private static void Transpose16(float* rows, Vector512<float>* columns)
     {
         // Stage 1, within 128-bit lanes: t(2k) = (r2k[0], r2k+1[0], r2k[1], r2k+1[1]), t(2k+1) the same for elements 2, 3.
-        var t = stackalloc Vector512<float>[16];
-        for (int k = 0; k < 8; k++)
-        {
-            var ra = Vector512.Load(rows + 32 * k);
-            var rb = Vector512.Load(rows + 32 * k + 16);
-            t[2 * k] = Avx512F.UnpackLow(ra, rb);
-            t[2 * k + 1] = Avx512F.UnpackHigh(ra, rb);
-        }
+        // Locals, not arrays, so the whole transpose stays in registers.
+        Vector512<float> r0 = Vector512.Load(rows), r1 = Vector512.Load(rows + 16), r2 = Vector512.Load(rows + 32), r3 = Vector512.Load(rows + 48);
+        Vector512<float> r4 = Vector512.Load(rows + 64), r5 = Vector512.Load(rows + 80), r6 = Vector512.Load(rows + 96), r7 = Vector512.Load(rows + 112);
+        Vector512<float> r8 = Vector512.Load(rows + 128), r9 = Vector512.Load(rows + 144), r10 = Vector512.Load(rows + 160), r11 = Vector512.Load(rows + 176);
+        Vector512<float> r12 = Vector512.Load(rows + 192), r13 = Vector512.Load(rows + 208), r14 = Vector512.Load(rows + 224), r15 = Vector512.Load(rows + 240);
+        Vector512<double> t0 = Avx512F.UnpackLow(r0, r1).AsDouble(), t1 = Avx512F.UnpackHigh(r0, r1).AsDouble();
+        Vector512<double> t2 = Avx512F.UnpackLow(r2, r3).AsDouble(), t3 = Avx512F.UnpackHigh(r2, r3).AsDouble();
+        Vector512<double> t4 = Avx512F.UnpackLow(r4, r5).AsDouble(), t5 = Avx512F.UnpackHigh(r4, r5).AsDouble();
+        Vector512<double> t6 = Avx512F.UnpackLow(r6, r7).AsDouble(), t7 = Avx512F.UnpackHigh(r6, r7).AsDouble();
+        Vector512<double> t8 = Avx512F.UnpackLow(r8, r9).AsDouble(), t9 = Avx512F.UnpackHigh(r8, r9).AsDouble();
+        Vector512<double> t10 = Avx512F.UnpackLow(r10, r11).AsDouble(), t11 = Avx512F.UnpackHigh(r10, r11).AsDouble();
+        Vector512<double> t12 = Avx512F.UnpackLow(r12, r13).AsDouble(), t13 = Avx512F.UnpackHigh(r12, r13).AsDouble();
+        Vector512<double> t14 = Avx512F.UnpackLow(r14, r15).AsDouble(), t15 = Avx512F.UnpackHigh(r14, r15).AsDouble();
         // Stage 2, 64-bit pairs: u(4g + e) holds element e of each 128-bit lane for rows 4g..4g+3.
-        var u = stackalloc Vector512<float>[16];
-        for (int g = 0; g < 4; g++)
-        {
-            Vector512<double> t0 = t[4 * g].AsDouble(), t1 = t[4 * g + 1].AsDouble(), t2 = t[4 * g + 2].AsDouble(), t3 = t[4 * g + 3].AsDouble();
-            u[4 * g] = Avx512F.UnpackLow(t0, t2).AsSingle();
-            u[4 * g + 1] = Avx512F.UnpackHigh(t0, t2).AsSingle();
-            u[4 * g + 2] = Avx512F.UnpackLow(t1, t3).AsSingle();
-            u[4 * g + 3] = Avx512F.UnpackHigh(t1, t3).AsSingle();
-        }
+        Vector512<float> u0 = Avx512F.UnpackLow(t0, t2).AsSingle(), u1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
+        Vector512<float> u2 = Avx512F.UnpackLow(t1, t3).AsSingle(), u3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
+        Vector512<float> u4 = Avx512F.UnpackLow(t4, t6).AsSingle(), u5 = Avx512F.UnpackHigh(t4, t6).AsSingle();
+        Vector512<float> u6 = Avx512F.UnpackLow(t5, t7).AsSingle(), u7 = Avx512F.UnpackHigh(t5, t7).AsSingle();
+        Vector512<float> u8 = Avx512F.UnpackLow(t8, t10).AsSingle(), u9 = Avx512F.UnpackHigh(t8, t10).AsSingle();
+        Vector512<float> u10 = Avx512F.UnpackLow(t9, t11).AsSingle(), u11 = Avx512F.UnpackHigh(t9, t11).AsSingle();
+        Vector512<float> u12 = Avx512F.UnpackLow(t12, t14).AsSingle(), u13 = Avx512F.UnpackHigh(t12, t14).AsSingle();
+        Vector512<float> u14 = Avx512F.UnpackLow(t13, t15).AsSingle(), u15 = Avx512F.UnpackHigh(t13, t15).AsSingle();
         // Stage 3, 128-bit lanes: v(e) = columns e and e + 8 of rows 0..7, v(e + 4) columns e + 4 and e + 12; v(8 + …) rows 8..15.
-        var v = stackalloc Vector512<float>[16];
-        for (int e = 0; e < 4; e++)
-        {
-            v[e] = Avx512F.Shuffle4x128(u[e], u[4 + e], 0x88);
-            v[4 + e] = Avx512F.Shuffle4x128(u[e], u[4 + e], 0xDD);
-            v[8 + e] = Avx512F.Shuffle4x128(u[8 + e], u[12 + e], 0x88);
-            v[12 + e] = Avx512F.Shuffle4x128(u[8 + e], u[12 + e], 0xDD);
-        }
+        Vector512<float> v0 = Avx512F.Shuffle4x128(u0, u4, 0x88), v4 = Avx512F.Shuffle4x128(u0, u4, 0xDD);
+        Vector512<float> v1 = Avx512F.Shuffle4x128(u1, u5, 0x88), v5 = Avx512F.Shuffle4x128(u1, u5, 0xDD);
+        Vector512<float> v2 = Avx512F.Shuffle4x128(u2, u6, 0x88), v6 = Avx512F.Shuffle4x128(u2, u6, 0xDD);
+        Vector512<float> v3 = Avx512F.Shuffle4x128(u3, u7, 0x88), v7 = Avx512F.Shuffle4x128(u3, u7, 0xDD);
+        Vector512<float> v8 = Avx512F.Shuffle4x128(u8, u12, 0x88), v12 = Avx512F.Shuffle4x128(u8, u12, 0xDD);
+        Vector512<float> v9 = Avx512F.Shuffle4x128(u9, u13, 0x88), v13 = Avx512F.Shuffle4x128(u9, u13, 0xDD);
+        Vector512<float> v10 = Avx512F.Shuffle4x128(u10, u14, 0x88), v14 = Avx512F.Shuffle4x128(u10, u14, 0xDD);
+        Vector512<float> v11 = Avx512F.Shuffle4x128(u11, u15, 0x88), v15 = Avx512F.Shuffle4x128(u11, u15, 0xDD);
         // Stage 4: column c from the lanes of rows 0..7 and 8..15.
-        for (int e = 0; e < 8; e++)
-        {
-            columns[e] = Avx512F.Shuffle4x128(v[e], v[8 + e], 0x88);
-            columns[e + 8] = Avx512F.Shuffle4x128(v[e], v[8 + e], 0xDD);
-        }
+        columns[0] = Avx512F.Shuffle4x128(v0, v8, 0x88); columns[8] = Avx512F.Shuffle4x128(v0, v8, 0xDD);
+        columns[1] = Avx512F.Shuffle4x128(v1, v9, 0x88); columns[9] = Avx512F.Shuffle4x128(v1, v9, 0xDD);
+        columns[2] = Avx512F.Shuffle4x128(v2, v10, 0x88); columns[10] = Avx512F.Shuffle4x128(v2, v10, 0xDD);
+        columns[3] = Avx512F.Shuffle4x128(v3, v11, 0x88); columns[11] = Avx512F.Shuffle4x128(v3, v11, 0xDD);
+        columns[4] = Avx512F.Shuffle4x128(v4, v12, 0x88); columns[12] = Avx512F.Shuffle4x128(v4, v12, 0xDD);
+        columns[5] = Avx512F.Shuffle4x128(v5, v13, 0x88); columns[13] = Avx512F.Shuffle4x128(v5, v13, 0xDD);
+        columns[6] = Avx512F.Shuffle4x128(v6, v14, 0x88); columns[14] = Avx512F.Shuffle4x128(v6, v14, 0xDD);
+        columns[7] = Avx512F.Shuffle4x128(v7, v15, 0x88); columns[15] = Avx512F.Shuffle4x128(v7, v15, 0xDD);
     }
 }
