@@ -801,7 +801,11 @@ public static unsafe class WinogradConvKernel
             var gm = tile.G;
             Span<double> tmp = stackalloc double[6 * 3];
             for (int k = start; k < end; k++)
-                for (int c = 0; c < cg; c++)
+            {
+                int c = 0;
+                if (Vector256.IsHardwareAccelerated)
+                    for (; c + 8 <= cg; c += 8) EightChannels(k, c);
+                for (; c < cg; c++)
                 {
                     // tmp[a][s] = Σ_b dU[a][b] · G[b][s]
                     for (int a = 0; a < alpha; a++)
@@ -819,6 +823,47 @@ public static unsafe class WinogradConvKernel
                             for (int a = 0; a < alpha; a++) sum += gm[a * 3 + r] * tmp[a * 3 + s];
                             dst[r * 3 + s] += (float)sum;
                         }
+                }
+            }
+        }
+
+        /// <summary>
+        /// The inverse transforms of filters (k, c .. c+7), each lane one channel: the same double products and sums in the
+        /// same order as the scalar loop (no fused multiply-add), so the same bits; dU's 8 channels are consecutive floats.
+        /// </summary>
+        private void EightChannels(int k, int c)
+        {
+            int alpha = tile.Alpha;
+            var gm = tile.G;
+            var t = stackalloc Vector256<double>[2 * 6 * 3];
+            for (int a = 0; a < alpha; a++)
+                for (int s = 0; s < 3; s++)
+                {
+                    Vector256<double> lo = Vector256<double>.Zero, hi = Vector256<double>.Zero;
+                    for (int b = 0; b < alpha; b++)
+                    {
+                        var g = Vector256.Create(gm[b * 3 + s]);
+                        var (l, h) = Vector256.Widen(Vector256.Load(du + ((long)(a * alpha + b) * kout + k) * cg + c));
+                        lo += l * g;
+                        hi += h * g;
+                    }
+                    t[(a * 3 + s) * 2] = lo;
+                    t[(a * 3 + s) * 2 + 1] = hi;
+                }
+            float* sums = stackalloc float[8];
+            float* dst = dw + ((long)k * cg + c) * 9;
+            for (int r = 0; r < 3; r++)
+                for (int s = 0; s < 3; s++)
+                {
+                    Vector256<double> lo = Vector256<double>.Zero, hi = Vector256<double>.Zero;
+                    for (int a = 0; a < alpha; a++)
+                    {
+                        var g = Vector256.Create(gm[a * 3 + r]);
+                        lo += g * t[(a * 3 + s) * 2];
+                        hi += g * t[(a * 3 + s) * 2 + 1];
+                    }
+                    Vector256.Narrow(lo, hi).Store(sums);
+                    for (int lane = 0; lane < 8; lane++) dst[lane * 9 + r * 3 + s] += sums[lane];
                 }
         }
     }
