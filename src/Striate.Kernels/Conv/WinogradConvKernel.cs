@@ -598,6 +598,11 @@ public static unsafe class WinogradConvKernel
     private static void InputTransform(in Plan plan, float* rows, float* dst, long slab, int* offsets, bool exactLanes)
     {
         int m = plan.Tile.M, alpha = m + 2;
+        if (m == 2)
+        {
+            InputTransformF2(plan, rows, dst, slab, offsets, exactLanes);
+            return;
+        }
         var d = stackalloc Vector256<float>[36];
         var t = stackalloc Vector256<float>[36];
         for (int j0 = 0; j0 < plan.Tw; j0 += 8)
@@ -618,6 +623,11 @@ public static unsafe class WinogradConvKernel
     private static void OutputTransform(in Plan plan, float* src, long slab, int tileRow, int k, float bias, float* y,
         bool relu, bool accumulate)
     {
+        if (plan.Tile.M == 2)
+        {
+            OutputTransformF2(plan, src, slab, tileRow, k, bias, y, relu, accumulate);
+            return;
+        }
         int m = plan.Tile.M, alpha = m + 2, n = tileRow / plan.Th, ti = tileRow - n * plan.Th;
         float* plane = y + ((long)n * plan.Kout + k) * plan.P * plan.Q;
         var mv = stackalloc Vector256<float>[36];
@@ -650,6 +660,88 @@ public static unsafe class WinogradConvKernel
                 // A partial group (fewer than 8 tiles, or the last tile clipped by Q): interleave into a row buffer, copy its prefix.
                 WinogradTransforms.StoreInterleaved(m, o + uu * m, spill, accumulate: false);
                 int count = Math.Min(lanes * m, plan.Q - j0 * m);
+                if (accumulate)
+                    for (int i = 0; i < count; i++) orow[i] += spill[i];
+                else
+                    new ReadOnlySpan<float>(spill, count).CopyTo(new Span<float>(orow, count));
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="InputTransform"/> for F(2×2,3×3) with the 4×4 tile in register locals (the general loop keeps it in stack
+    /// arrays): the same operations in the same order (rows, then columns, as WinogradTransforms.Input), so the same bits.
+    /// </summary>
+    private static void InputTransformF2(in Plan plan, float* rows, float* dst, long slab, int* offsets, bool exactLanes)
+    {
+        for (int j0 = 0; j0 < plan.Tw; j0 += 8)
+        {
+            float* r = rows + j0;
+            Vector256<float> d00 = Vector256.Load(r + offsets[0]), d01 = Vector256.Load(r + offsets[1]), d02 = Vector256.Load(r + offsets[2]), d03 = Vector256.Load(r + offsets[3]);
+            Vector256<float> d10 = Vector256.Load(r + offsets[4]), d11 = Vector256.Load(r + offsets[5]), d12 = Vector256.Load(r + offsets[6]), d13 = Vector256.Load(r + offsets[7]);
+            Vector256<float> d20 = Vector256.Load(r + offsets[8]), d21 = Vector256.Load(r + offsets[9]), d22 = Vector256.Load(r + offsets[10]), d23 = Vector256.Load(r + offsets[11]);
+            Vector256<float> d30 = Vector256.Load(r + offsets[12]), d31 = Vector256.Load(r + offsets[13]), d32 = Vector256.Load(r + offsets[14]), d33 = Vector256.Load(r + offsets[15]);
+            // t = d·B, row by row: (d0 − d2, d1 + d2, d2 − d1, d1 − d3).
+            Vector256<float> t00 = d00 - d02, t01 = d01 + d02, t02 = d02 - d01, t03 = d01 - d03;
+            Vector256<float> t10 = d10 - d12, t11 = d11 + d12, t12 = d12 - d11, t13 = d11 - d13;
+            Vector256<float> t20 = d20 - d22, t21 = d21 + d22, t22 = d22 - d21, t23 = d21 - d23;
+            Vector256<float> t30 = d30 - d32, t31 = d31 + d32, t32 = d32 - d31, t33 = d31 - d33;
+            // V = Bᵀ·t, column by column; position ξ = a·4 + b.
+            int lanes = exactLanes ? Math.Min(8, plan.Tw - j0) : 8;
+            float* o = dst + j0;
+            StoreLanes(t00 - t20, o, lanes); StoreLanes(t01 - t21, o + slab, lanes); StoreLanes(t02 - t22, o + 2 * slab, lanes); StoreLanes(t03 - t23, o + 3 * slab, lanes);
+            StoreLanes(t10 + t20, o + 4 * slab, lanes); StoreLanes(t11 + t21, o + 5 * slab, lanes); StoreLanes(t12 + t22, o + 6 * slab, lanes); StoreLanes(t13 + t23, o + 7 * slab, lanes);
+            StoreLanes(t20 - t10, o + 8 * slab, lanes); StoreLanes(t21 - t11, o + 9 * slab, lanes); StoreLanes(t22 - t12, o + 10 * slab, lanes); StoreLanes(t23 - t13, o + 11 * slab, lanes);
+            StoreLanes(t10 - t30, o + 12 * slab, lanes); StoreLanes(t11 - t31, o + 13 * slab, lanes); StoreLanes(t12 - t32, o + 14 * slab, lanes); StoreLanes(t13 - t33, o + 15 * slab, lanes);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="OutputTransform"/> for F(2×2,3×3) with the tile in register locals: the same operations in the same order
+    /// (rows, then columns, as WinogradTransforms.Output), so the same bits.
+    /// </summary>
+    private static void OutputTransformF2(in Plan plan, float* src, long slab, int tileRow, int k, float bias, float* y,
+        bool relu, bool accumulate)
+    {
+        int n = tileRow / plan.Th, ti = tileRow - n * plan.Th;
+        float* plane = y + ((long)n * plan.Kout + k) * plan.P * plan.Q;
+        var o = stackalloc Vector256<float>[4];
+        float* spill = stackalloc float[2 * 8];
+        var b0 = Vector256.Create(bias);
+        int rowsOut = Math.Min(2, plan.P - ti * 2);
+        for (int j0 = 0; j0 < plan.Tw; j0 += 8)
+        {
+            float* s = src + j0;
+            Vector256<float> m00 = Vector256.Load(s), m01 = Vector256.Load(s + slab), m02 = Vector256.Load(s + 2 * slab), m03 = Vector256.Load(s + 3 * slab);
+            Vector256<float> m10 = Vector256.Load(s + 4 * slab), m11 = Vector256.Load(s + 5 * slab), m12 = Vector256.Load(s + 6 * slab), m13 = Vector256.Load(s + 7 * slab);
+            Vector256<float> m20 = Vector256.Load(s + 8 * slab), m21 = Vector256.Load(s + 9 * slab), m22 = Vector256.Load(s + 10 * slab), m23 = Vector256.Load(s + 11 * slab);
+            Vector256<float> m30 = Vector256.Load(s + 12 * slab), m31 = Vector256.Load(s + 13 * slab), m32 = Vector256.Load(s + 14 * slab), m33 = Vector256.Load(s + 15 * slab);
+            // t = M·A, row by row: (m0 + m1 + m2, m1 − m2 − m3).
+            Vector256<float> t00 = m00 + m01 + m02, t01 = m01 - m02 - m03;
+            Vector256<float> t10 = m10 + m11 + m12, t11 = m11 - m12 - m13;
+            Vector256<float> t20 = m20 + m21 + m22, t21 = m21 - m22 - m23;
+            Vector256<float> t30 = m30 + m31 + m32, t31 = m31 - m32 - m33;
+            // out = Aᵀ·t, column by column, then the bias and the epilogue.
+            Vector256<float> o00 = t00 + t10 + t20 + b0, o01 = t01 + t11 + t21 + b0;
+            Vector256<float> o10 = t10 - t20 - t30 + b0, o11 = t11 - t21 - t31 + b0;
+            if (relu)
+            {
+                o00 = Vector256.Max(o00, Vector256<float>.Zero); o01 = Vector256.Max(o01, Vector256<float>.Zero);
+                o10 = Vector256.Max(o10, Vector256<float>.Zero); o11 = Vector256.Max(o11, Vector256<float>.Zero);
+            }
+            o[0] = o00; o[1] = o01; o[2] = o10; o[3] = o11;
+            int lanes = Math.Min(8, plan.Tw - j0);
+            bool whole = lanes == 8 && (j0 + 8) * 2 <= plan.Q;
+            for (int uu = 0; uu < rowsOut; uu++)
+            {
+                float* orow = plane + (long)(ti * 2 + uu) * plan.Q + j0 * 2;
+                if (whole)
+                {
+                    WinogradTransforms.StoreInterleaved(2, o + uu * 2, orow, accumulate);
+                    continue;
+                }
+                WinogradTransforms.StoreInterleaved(2, o + uu * 2, spill, accumulate: false);
+                int count = Math.Min(lanes * 2, plan.Q - j0 * 2);
                 if (accumulate)
                     for (int i = 0; i < count; i++) orow[i] += spill[i];
                 else
