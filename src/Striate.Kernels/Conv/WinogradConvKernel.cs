@@ -597,23 +597,8 @@ public static unsafe class WinogradConvKernel
     /// </summary>
     private static void InputTransform(in Plan plan, float* rows, float* dst, long slab, int* offsets, bool exactLanes)
     {
-        int m = plan.Tile.M, alpha = m + 2;
-        if (m == 2)
-        {
-            InputTransformF2(plan, rows, dst, slab, offsets, exactLanes);
-            return;
-        }
-        var d = stackalloc Vector256<float>[36];
-        var t = stackalloc Vector256<float>[36];
-        for (int j0 = 0; j0 < plan.Tw; j0 += 8)
-        {
-            for (int xi = 0; xi < alpha * alpha; xi++) d[xi] = Vector256.Load(rows + offsets[xi] + j0);
-            // t = d·B (each row), then V = Bᵀ·t (each column).
-            for (int i = 0; i < alpha; i++) WinogradTransforms.Input(m, d + i * alpha, 1, t + i * alpha, 1);
-            for (int b = 0; b < alpha; b++) WinogradTransforms.Input(m, t + b, alpha, d + b, alpha);
-            int lanes = exactLanes ? Math.Min(8, plan.Tw - j0) : 8;
-            for (int xi = 0; xi < alpha * alpha; xi++) StoreLanes(d[xi], dst + xi * slab + j0, lanes);
-        }
+        if (plan.Tile.M == 2) InputTransformF2(plan, rows, dst, slab, offsets, exactLanes);
+        else InputTransformF4(plan, rows, dst, slab, offsets, exactLanes);
     }
 
     /// <summary>
@@ -623,54 +608,13 @@ public static unsafe class WinogradConvKernel
     private static void OutputTransform(in Plan plan, float* src, long slab, int tileRow, int k, float bias, float* y,
         bool relu, bool accumulate)
     {
-        if (plan.Tile.M == 2)
-        {
-            OutputTransformF2(plan, src, slab, tileRow, k, bias, y, relu, accumulate);
-            return;
-        }
-        int m = plan.Tile.M, alpha = m + 2, n = tileRow / plan.Th, ti = tileRow - n * plan.Th;
-        float* plane = y + ((long)n * plan.Kout + k) * plan.P * plan.Q;
-        var mv = stackalloc Vector256<float>[36];
-        var t = stackalloc Vector256<float>[24];
-        var o = stackalloc Vector256<float>[16];
-        float* spill = stackalloc float[4 * 8];
-        var b0 = Vector256.Create(bias);
-        int rowsOut = Math.Min(m, plan.P - ti * m);
-        for (int j0 = 0; j0 < plan.Tw; j0 += 8)
-        {
-            for (int xi = 0; xi < alpha * alpha; xi++) mv[xi] = Vector256.Load(src + xi * slab + j0);
-            // t = M·A (each of the α rows: α → m), then out = Aᵀ·t (each of the m columns: α → m).
-            for (int a = 0; a < alpha; a++) WinogradTransforms.Output(m, mv + a * alpha, 1, t + a * m, 1);
-            for (int v = 0; v < m; v++) WinogradTransforms.Output(m, t + v, m, o + v, m);
-            for (int i = 0; i < m * m; i++)
-            {
-                var value = o[i] + b0;
-                o[i] = relu ? Vector256.Max(value, Vector256<float>.Zero) : value;
-            }
-            int lanes = Math.Min(8, plan.Tw - j0);
-            bool whole = lanes == 8 && (j0 + 8) * m <= plan.Q;
-            for (int uu = 0; uu < rowsOut; uu++)
-            {
-                float* orow = plane + (long)(ti * m + uu) * plan.Q + j0 * m;
-                if (whole)
-                {
-                    WinogradTransforms.StoreInterleaved(m, o + uu * m, orow, accumulate);
-                    continue;
-                }
-                // A partial group (fewer than 8 tiles, or the last tile clipped by Q): interleave into a row buffer, copy its prefix.
-                WinogradTransforms.StoreInterleaved(m, o + uu * m, spill, accumulate: false);
-                int count = Math.Min(lanes * m, plan.Q - j0 * m);
-                if (accumulate)
-                    for (int i = 0; i < count; i++) orow[i] += spill[i];
-                else
-                    new ReadOnlySpan<float>(spill, count).CopyTo(new Span<float>(orow, count));
-            }
-        }
+        if (plan.Tile.M == 2) OutputTransformF2(plan, src, slab, tileRow, k, bias, y, relu, accumulate);
+        else OutputTransformF4(plan, src, slab, tileRow, k, bias, y, relu, accumulate);
     }
 
     /// <summary>
-    /// <see cref="InputTransform"/> for F(2×2,3×3) with the 4×4 tile in register locals (the general loop keeps it in stack
-    /// arrays): the same operations in the same order (rows, then columns, as WinogradTransforms.Input), so the same bits.
+    /// <see cref="InputTransform"/> for F(2×2,3×3) with the 4×4 tile in register locals: Bᵀ·d·B as rows, then columns, each
+    /// (d0 − d2, d1 + d2, d2 − d1, d1 − d3).
     /// </summary>
     private static void InputTransformF2(in Plan plan, float* rows, float* dst, long slab, int* offsets, bool exactLanes)
     {
@@ -697,8 +641,8 @@ public static unsafe class WinogradConvKernel
     }
 
     /// <summary>
-    /// <see cref="OutputTransform"/> for F(2×2,3×3) with the tile in register locals: the same operations in the same order
-    /// (rows, then columns, as WinogradTransforms.Output), so the same bits.
+    /// <see cref="OutputTransform"/> for F(2×2,3×3) with the tile in register locals: Aᵀ·M·A as rows, then columns, each
+    /// (m0 + m1 + m2, m1 − m2 − m3).
     /// </summary>
     private static void OutputTransformF2(in Plan plan, float* src, long slab, int tileRow, int k, float bias, float* y,
         bool relu, bool accumulate)
@@ -730,23 +674,107 @@ public static unsafe class WinogradConvKernel
                 o10 = Vector256.Max(o10, Vector256<float>.Zero); o11 = Vector256.Max(o11, Vector256<float>.Zero);
             }
             o[0] = o00; o[1] = o01; o[2] = o10; o[3] = o11;
-            int lanes = Math.Min(8, plan.Tw - j0);
-            bool whole = lanes == 8 && (j0 + 8) * 2 <= plan.Q;
-            for (int uu = 0; uu < rowsOut; uu++)
+            StoreOutputRows(plan, o, plane, ti, j0, rowsOut, accumulate, spill);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="InputTransform"/> for F(4×4,3×3): each input row goes from memory through the row transform in registers,
+    /// only the 6×6 intermediate is kept in a stack array, and each column's transform is stored straight to V.
+    /// </summary>
+    private static void InputTransformF4(in Plan plan, float* rows, float* dst, long slab, int* offsets, bool exactLanes)
+    {
+        var t = stackalloc Vector256<float>[36];
+        for (int j0 = 0; j0 < plan.Tw; j0 += 8)
+        {
+            float* r = rows + j0;
+            for (int i = 0; i < 6; i++)
             {
-                float* orow = plane + (long)(ti * 2 + uu) * plan.Q + j0 * 2;
-                if (whole)
-                {
-                    WinogradTransforms.StoreInterleaved(2, o + uu * 2, orow, accumulate);
-                    continue;
-                }
-                WinogradTransforms.StoreInterleaved(2, o + uu * 2, spill, accumulate: false);
-                int count = Math.Min(lanes * 2, plan.Q - j0 * 2);
-                if (accumulate)
-                    for (int i = 0; i < count; i++) orow[i] += spill[i];
-                else
-                    new ReadOnlySpan<float>(spill, count).CopyTo(new Span<float>(orow, count));
+                int* off = offsets + i * 6;
+                WinogradTransforms.Input6(Vector256.Load(r + off[0]), Vector256.Load(r + off[1]), Vector256.Load(r + off[2]),
+                    Vector256.Load(r + off[3]), Vector256.Load(r + off[4]), Vector256.Load(r + off[5]),
+                    out t[i * 6], out t[i * 6 + 1], out t[i * 6 + 2], out t[i * 6 + 3], out t[i * 6 + 4], out t[i * 6 + 5]);
             }
+            int lanes = exactLanes ? Math.Min(8, plan.Tw - j0) : 8;
+            float* o = dst + j0;
+            for (int b = 0; b < 6; b++)
+            {
+                WinogradTransforms.Input6(t[b], t[6 + b], t[12 + b], t[18 + b], t[24 + b], t[30 + b],
+                    out var v0, out var v1, out var v2, out var v3, out var v4, out var v5);
+                StoreLanes(v0, o + b * slab, lanes);
+                StoreLanes(v1, o + (6 + b) * slab, lanes);
+                StoreLanes(v2, o + (12 + b) * slab, lanes);
+                StoreLanes(v3, o + (18 + b) * slab, lanes);
+                StoreLanes(v4, o + (24 + b) * slab, lanes);
+                StoreLanes(v5, o + (30 + b) * slab, lanes);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="OutputTransform"/> for F(4×4,3×3): each row of M goes from memory through the row transform in registers,
+    /// only the 6×4 intermediate is kept in a stack array.
+    /// </summary>
+    private static void OutputTransformF4(in Plan plan, float* src, long slab, int tileRow, int k, float bias, float* y,
+        bool relu, bool accumulate)
+    {
+        int n = tileRow / plan.Th, ti = tileRow - n * plan.Th;
+        float* plane = y + ((long)n * plan.Kout + k) * plan.P * plan.Q;
+        var t = stackalloc Vector256<float>[24];
+        var o = stackalloc Vector256<float>[16];
+        float* spill = stackalloc float[4 * 8];
+        var b0 = Vector256.Create(bias);
+        int rowsOut = Math.Min(4, plan.P - ti * 4);
+        for (int j0 = 0; j0 < plan.Tw; j0 += 8)
+        {
+            float* s = src + j0;
+            for (int a = 0; a < 6; a++)
+            {
+                float* row = s + a * 6 * slab;
+                WinogradTransforms.Output6(Vector256.Load(row), Vector256.Load(row + slab), Vector256.Load(row + 2 * slab),
+                    Vector256.Load(row + 3 * slab), Vector256.Load(row + 4 * slab), Vector256.Load(row + 5 * slab),
+                    out t[a * 4], out t[a * 4 + 1], out t[a * 4 + 2], out t[a * 4 + 3]);
+            }
+            for (int v = 0; v < 4; v++)
+            {
+                WinogradTransforms.Output6(t[v], t[4 + v], t[8 + v], t[12 + v], t[16 + v], t[20 + v],
+                    out var o0, out var o1, out var o2, out var o3);
+                o0 += b0; o1 += b0; o2 += b0; o3 += b0;
+                if (relu)
+                {
+                    o0 = Vector256.Max(o0, Vector256<float>.Zero); o1 = Vector256.Max(o1, Vector256<float>.Zero);
+                    o2 = Vector256.Max(o2, Vector256<float>.Zero); o3 = Vector256.Max(o3, Vector256<float>.Zero);
+                }
+                o[v] = o0; o[4 + v] = o1; o[8 + v] = o2; o[12 + v] = o3;
+            }
+            StoreOutputRows(plan, o, plane, ti, j0, rowsOut, accumulate, spill);
+        }
+    }
+
+    /// <summary>
+    /// The m × m output tiles of 8 tiles from j0 of tile row ti (o[u·m + v]: output row u, column v) into their plane, rows
+    /// clipped to <paramref name="rowsOut"/> and columns to Q; stored or added. <paramref name="spill"/> holds m·8 floats.
+    /// </summary>
+    private static void StoreOutputRows(in Plan plan, Vector256<float>* o, float* plane, int ti, int j0, int rowsOut, bool accumulate, float* spill)
+    {
+        int m = plan.Tile.M;
+        int lanes = Math.Min(8, plan.Tw - j0);
+        bool whole = lanes == 8 && (j0 + 8) * m <= plan.Q;
+        for (int uu = 0; uu < rowsOut; uu++)
+        {
+            float* orow = plane + (long)(ti * m + uu) * plan.Q + j0 * m;
+            if (whole)
+            {
+                WinogradTransforms.StoreInterleaved(m, o + uu * m, orow, accumulate);
+                continue;
+            }
+            // A partial group (fewer than 8 tiles, or the last tile clipped by Q): interleave into a row buffer, copy its prefix.
+            WinogradTransforms.StoreInterleaved(m, o + uu * m, spill, accumulate: false);
+            int count = Math.Min(lanes * m, plan.Q - j0 * m);
+            if (accumulate)
+                for (int i = 0; i < count; i++) orow[i] += spill[i];
+            else
+                new ReadOnlySpan<float>(spill, count).CopyTo(new Span<float>(orow, count));
         }
     }
 

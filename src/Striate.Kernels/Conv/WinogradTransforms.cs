@@ -1,7 +1,9 @@
 // The Winograd tile transforms of F(2×2,3×3) and F(4×4,3×3) (Lavin & Gray 2016), written out with
 // shared subexpressions and applied to Vector256 registers that each hold the same element of 8 tiles.
 // A 2-D transform X·M·Y is two passes of one 1-D transform: along the rows of the tile, then along the
-// columns (pointer strides select which).
+// columns. The F(4×4) input and output transforms work on values (WinogradConvKernel's tile kernels load
+// rows straight from memory into them); the F(2×2) ones, four additions per row, are written out in those
+// kernels; the gradient transforms take pointer strides.
 //   F(2×2,3×3), α = 4:   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]     Aᵀ = [1 1 1 0; 0 1 −1 −1]
 //   F(4×4,3×3), α = 6:   Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1]
 //                        Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1]
@@ -18,23 +20,7 @@ namespace Striate.Kernels.Conv;
 /// <summary>Vectorised Winograd tile transforms (8 tiles per register).</summary>
 internal static unsafe class WinogradTransforms
 {
-    /// <summary>o[i·os] = (Bᵀ·d)[i] for the α inputs d[j·ds] (α = m + 2).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Input(int m, Vector256<float>* d, int ds, Vector256<float>* o, int os)
-    {
-        if (m == 4) Input6(d, ds, o, os);
-        else Input4(d, ds, o, os);
-    }
-
-    /// <summary>o[i·os] = (Aᵀ·s)[i], i &lt; m, for the α inputs s[j·ss].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Output(int m, Vector256<float>* s, int ss, Vector256<float>* o, int os)
-    {
-        if (m == 4) Output6(s, ss, o, os);
-        else Output4(s, ss, o, os);
-    }
-
-    /// <summary>o[i·os] = (A·g)[i], i &lt; α, for the m inputs g[j·gs] (the adjoint of <see cref="Output"/>).</summary>
+    /// <summary>o[i·os] = (A·g)[i], i &lt; α, for the m inputs g[j·gs] (the adjoint of the output transform).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Gradient(int m, Vector256<float>* g, int gs, Vector256<float>* o, int os)
     {
@@ -42,10 +28,12 @@ internal static unsafe class WinogradTransforms
         else Gradient4(g, gs, o, os);
     }
 
+    /// <summary>(o0 … o5) = Bᵀ·(d0 … d5) for F(4×4,3×3), on values (the tile kernels keep them in registers).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Input6(Vector256<float>* d, int ds, Vector256<float>* o, int os)
+    public static void Input6(Vector256<float> d0, Vector256<float> d1, Vector256<float> d2, Vector256<float> d3, Vector256<float> d4,
+        Vector256<float> d5, out Vector256<float> o0, out Vector256<float> o1, out Vector256<float> o2, out Vector256<float> o3,
+        out Vector256<float> o4, out Vector256<float> o5)
     {
-        Vector256<float> d0 = d[0], d1 = d[ds], d2 = d[2 * ds], d3 = d[3 * ds], d4 = d[4 * ds], d5 = d[5 * ds];
         var four = Vector256.Create(4f);
         var minusFour = Vector256.Create(-4f);
         var minusFive = Vector256.Create(-5f);
@@ -53,44 +41,27 @@ internal static unsafe class WinogradTransforms
         var b = Vector256.MultiplyAddEstimate(minusFour, d1, d3); // d3 − 4·d1
         var c = d4 - d2;
         var e = (d3 - d1) * 2f;
-        o[0] = Vector256.MultiplyAddEstimate(four, d0, Vector256.MultiplyAddEstimate(minusFive, d2, d4)); // 4·d0 − 5·d2 + d4
-        o[os] = a + b;                                                                                      // −4·d1 − 4·d2 + d3 + d4
-        o[2 * os] = a - b;                                                                                  // 4·d1 − 4·d2 − d3 + d4
-        o[3 * os] = c + e;                                                                                  // −2·d1 − d2 + 2·d3 + d4
-        o[4 * os] = c - e;                                                                                  // 2·d1 − d2 − 2·d3 + d4
-        o[5 * os] = Vector256.MultiplyAddEstimate(four, d1, Vector256.MultiplyAddEstimate(minusFive, d3, d5)); // 4·d1 − 5·d3 + d5
+        o0 = Vector256.MultiplyAddEstimate(four, d0, Vector256.MultiplyAddEstimate(minusFive, d2, d4)); // 4·d0 − 5·d2 + d4
+        o1 = a + b;                                                                                       // −4·d1 − 4·d2 + d3 + d4
+        o2 = a - b;                                                                                       // 4·d1 − 4·d2 − d3 + d4
+        o3 = c + e;                                                                                       // −2·d1 − d2 + 2·d3 + d4
+        o4 = c - e;                                                                                       // 2·d1 − d2 − 2·d3 + d4
+        o5 = Vector256.MultiplyAddEstimate(four, d1, Vector256.MultiplyAddEstimate(minusFive, d3, d5)); // 4·d1 − 5·d3 + d5
     }
 
+    /// <summary>(o0 … o3) = Aᵀ·(m0 … m5) for F(4×4,3×3), on values.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Input4(Vector256<float>* d, int ds, Vector256<float>* o, int os)
+    public static void Output6(Vector256<float> m0, Vector256<float> m1, Vector256<float> m2, Vector256<float> m3, Vector256<float> m4,
+        Vector256<float> m5, out Vector256<float> o0, out Vector256<float> o1, out Vector256<float> o2, out Vector256<float> o3)
     {
-        Vector256<float> d0 = d[0], d1 = d[ds], d2 = d[2 * ds], d3 = d[3 * ds];
-        o[0] = d0 - d2;
-        o[os] = d1 + d2;
-        o[2 * os] = d2 - d1;
-        o[3 * os] = d1 - d3;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Output6(Vector256<float>* s, int ss, Vector256<float>* o, int os)
-    {
-        Vector256<float> m0 = s[0], m1 = s[ss], m2 = s[2 * ss], m3 = s[3 * ss], m4 = s[4 * ss], m5 = s[5 * ss];
         var a = m1 + m2;
         var b = m1 - m2;
         var c = m3 + m4;
         var d = m3 - m4;
-        o[0] = m0 + a + c;                                                          // m0 + m1 + m2 + m3 + m4
-        o[os] = Vector256.MultiplyAddEstimate(Vector256.Create(2f), d, b);          // m1 − m2 + 2·(m3 − m4)
-        o[2 * os] = Vector256.MultiplyAddEstimate(Vector256.Create(4f), c, a);      // m1 + m2 + 4·(m3 + m4)
-        o[3 * os] = Vector256.MultiplyAddEstimate(Vector256.Create(8f), d, b) + m5; // m1 − m2 + 8·(m3 − m4) + m5
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Output4(Vector256<float>* s, int ss, Vector256<float>* o, int os)
-    {
-        Vector256<float> m0 = s[0], m1 = s[ss], m2 = s[2 * ss], m3 = s[3 * ss];
-        o[0] = m0 + m1 + m2;
-        o[os] = m1 - m2 - m3;
+        o0 = m0 + a + c;                                                          // m0 + m1 + m2 + m3 + m4
+        o1 = Vector256.MultiplyAddEstimate(Vector256.Create(2f), d, b);          // m1 − m2 + 2·(m3 − m4)
+        o2 = Vector256.MultiplyAddEstimate(Vector256.Create(4f), c, a);          // m1 + m2 + 4·(m3 + m4)
+        o3 = Vector256.MultiplyAddEstimate(Vector256.Create(8f), d, b) + m5;     // m1 − m2 + 8·(m3 − m4) + m5
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
