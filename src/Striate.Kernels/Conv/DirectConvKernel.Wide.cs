@@ -176,11 +176,7 @@ public static unsafe partial class DirectConvKernel
         private void RowStore(float* dst, Vector512<float> v, int lanes, float* tmp)
         {
             if (relu) v = Vector512.Max(v, Vector512<float>.Zero);
-            v.Store(tmp);
-            if (accumulate)
-                for (int i = 0; i < lanes; i++) dst[i] += tmp[i];
-            else
-                for (int i = 0; i < lanes; i++) dst[i] = tmp[i];
+            StoreFirstLanes(dst, v, lanes, accumulate, tmp);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -191,25 +187,15 @@ public static unsafe partial class DirectConvKernel
                 lo = Vector512.Max(lo, Vector512<float>.Zero);
                 hi = Vector512.Max(hi, Vector512<float>.Zero);
             }
-            if (lanes == WideLanes)
+            if (lanes >= 16)
             {
-                if (accumulate)
-                {
-                    lo += Vector512.Load(dst);
-                    hi += Vector512.Load(dst + 16);
-                }
+                if (accumulate) lo += Vector512.Load(dst);
                 lo.Store(dst);
-                hi.Store(dst + 16);
+                if (lanes > 16) StoreFirstLanes(dst + 16, hi, lanes - 16, accumulate, tmp);
                 return;
             }
-            lo.Store(tmp);
-            hi.Store(tmp + 16);
-            if (accumulate)
-                for (int i = 0; i < lanes; i++) dst[i] += tmp[i];
-            else
-                for (int i = 0; i < lanes; i++) dst[i] = tmp[i];
-        }
-    }
+            StoreFirstLanes(dst, lo, lanes, accumulate, tmp);
+        }    }
 
     private readonly partial struct ChannelLanesBody
     {
@@ -414,6 +400,44 @@ public static unsafe partial class DirectConvKernel
             if (relu) v = Vector512.Max(v, Vector512<float>.Zero);
             v.Store(dst);
         }
+    }
+
+    /// <summary>
+    /// The first <paramref name="lanes"/> (1 to 16) lanes of <paramref name="v"/> stored at, or added to, dst; nothing past them
+    /// is read or written. With AVX: whole 8-lane halves, then one masked store (LeNet's C1 rows of 28 = 16 + 8 + 4).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreFirstLanes(float* dst, Vector512<float> v, int lanes, bool accumulate, float* tmp)
+    {
+        if (lanes == 16)
+        {
+            if (accumulate) v += Vector512.Load(dst);
+            v.Store(dst);
+            return;
+        }
+        if (!Avx.IsSupported)
+        {
+            v.Store(tmp);
+            if (accumulate)
+                for (int i = 0; i < lanes; i++) dst[i] += tmp[i];
+            else
+                for (int i = 0; i < lanes; i++) dst[i] = tmp[i];
+            return;
+        }
+        var half = v.GetLower();
+        if (lanes >= 8)
+        {
+            if (accumulate) half += Vector256.Load(dst);
+            half.Store(dst);
+            if (lanes == 8) return;
+            dst += 8;
+            lanes -= 8;
+            half = v.GetUpper();
+        }
+        // Lanes below `lanes` have their sign bit set in the mask: only they are read and written.
+        var mask = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(lanes)).AsSingle();
+        if (accumulate) half += Avx.MaskLoad(dst, mask);
+        Avx.MaskStore(dst, mask, half);
     }
 
     /// <summary>Whether the wide channel-lane blocking runs <paramref name="plan"/> in row pairs (rows of 8 to 12 outputs).</summary>
