@@ -336,6 +336,7 @@ public static unsafe partial class DirectConvKernel
             int pq = plan.P * plan.Q;
             long rowStep = (long)plan.Sh * plan.RowStride;
             float* out0 = y + ((long)n * plan.Kout + k0) * pq;
+            bool shareRows = plan.Sh == 1 && plan.Dh == 1;
             for (int p = 0; p < plan.P; p += 2)
             {
                 bool two = p + 1 < plan.P;
@@ -345,12 +346,71 @@ public static unsafe partial class DirectConvKernel
                 var a6 = b0; var a7 = b0; var a8 = b0; var a9 = b0; var a10 = b0; var a11 = b0;
                 var c0 = b0; var c1 = b0; var c2 = b0; var c3 = b0; var c4 = b0; var c5 = b0;
                 var c6 = b0; var c7 = b0; var c8 = b0; var c9 = b0; var c10 = b0; var c11 = b0;
-                float* wv = weights;
-                for (int t = 0; t < taps; t++, wv += ChannelLanes)
+                if (shareRows && two)
+                {
+                    // Stride 1, dilation 1: input row p + i feeds row p at filter row i and row p + 1 at filter row i − 1, so
+                    // each input value is broadcast once for both rows (half the loads). Every output still takes its taps
+                    // in (c, r, s) order: the same chains, the same bits.
+                    Vector512<float> v0 = default, v1 = default, v2 = default, v3 = default, v4 = default, v5 = default;
+                    Vector512<float> v6 = default, v7 = default, v8 = default, v9 = default, v10 = default, v11 = default;
+                    for (int c = 0; c < plan.CPerGroup; c++)
+                        for (int i = 0; i <= plan.R; i++)
+                            for (int sc = 0; sc < plan.S; sc++)
+                            {
+                                int below = Math.Min(i, plan.R - 1);
+                                float* xr = x0 + offs[(c * plan.R + below) * plan.S + sc] + (i - below) * rowStep;
+                            v0 = Vector512.Create(xr[0]);
+                            v1 = Vector512.Create(xr[1]);
+                            v2 = Vector512.Create(xr[2]);
+                            v3 = Vector512.Create(xr[3]);
+                            v4 = Vector512.Create(xr[4]);
+                            v5 = Vector512.Create(xr[5]);
+                            v6 = Vector512.Create(xr[6]);
+                            v7 = Vector512.Create(xr[7]);
+                            if (TW.N > 8) v8 = Vector512.Create(xr[8]);
+                            if (TW.N > 9) v9 = Vector512.Create(xr[9]);
+                            if (TW.N > 10) v10 = Vector512.Create(xr[10]);
+                            if (TW.N > 11) v11 = Vector512.Create(xr[11]);
+                                if (i < plan.R)
+                                {
+                                    var wa = Vector512.Load(weights + ((long)(c * plan.R + i) * plan.S + sc) * ChannelLanes);
+                                a0 = Vector512.MultiplyAddEstimate(v0, wa, a0);
+                                a1 = Vector512.MultiplyAddEstimate(v1, wa, a1);
+                                a2 = Vector512.MultiplyAddEstimate(v2, wa, a2);
+                                a3 = Vector512.MultiplyAddEstimate(v3, wa, a3);
+                                a4 = Vector512.MultiplyAddEstimate(v4, wa, a4);
+                                a5 = Vector512.MultiplyAddEstimate(v5, wa, a5);
+                                a6 = Vector512.MultiplyAddEstimate(v6, wa, a6);
+                                a7 = Vector512.MultiplyAddEstimate(v7, wa, a7);
+                                if (TW.N > 8) a8 = Vector512.MultiplyAddEstimate(v8, wa, a8);
+                                if (TW.N > 9) a9 = Vector512.MultiplyAddEstimate(v9, wa, a9);
+                                if (TW.N > 10) a10 = Vector512.MultiplyAddEstimate(v10, wa, a10);
+                                if (TW.N > 11) a11 = Vector512.MultiplyAddEstimate(v11, wa, a11);
+                                }
+                                if (i > 0)
+                                {
+                                    var wb = Vector512.Load(weights + ((long)(c * plan.R + i - 1) * plan.S + sc) * ChannelLanes);
+                                c0 = Vector512.MultiplyAddEstimate(v0, wb, c0);
+                                c1 = Vector512.MultiplyAddEstimate(v1, wb, c1);
+                                c2 = Vector512.MultiplyAddEstimate(v2, wb, c2);
+                                c3 = Vector512.MultiplyAddEstimate(v3, wb, c3);
+                                c4 = Vector512.MultiplyAddEstimate(v4, wb, c4);
+                                c5 = Vector512.MultiplyAddEstimate(v5, wb, c5);
+                                c6 = Vector512.MultiplyAddEstimate(v6, wb, c6);
+                                c7 = Vector512.MultiplyAddEstimate(v7, wb, c7);
+                                if (TW.N > 8) c8 = Vector512.MultiplyAddEstimate(v8, wb, c8);
+                                if (TW.N > 9) c9 = Vector512.MultiplyAddEstimate(v9, wb, c9);
+                                if (TW.N > 10) c10 = Vector512.MultiplyAddEstimate(v10, wb, c10);
+                                if (TW.N > 11) c11 = Vector512.MultiplyAddEstimate(v11, wb, c11);
+                                }
+                            }
+                }
+                else
+                for (int t = 0; t < taps; t++)
                 {
                     float* xa = x0 + offs[t];
                     float* xb = xa + gap;
-                    var wt = Vector512.Load(wv);
+                    var wt = Vector512.Load(weights + (long)t * ChannelLanes);
                     a0 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[0]), wt, a0);
                     a1 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[1]), wt, a1);
                     a2 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[2]), wt, a2);
