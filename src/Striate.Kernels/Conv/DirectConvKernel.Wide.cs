@@ -226,7 +226,7 @@ public static unsafe partial class DirectConvKernel
             float* init = stackalloc float[ChannelLanes];
             BiasLanes(bias, k0, count, init);
             var b0 = Vector512.Load(init);
-            float* tile = stackalloc float[WidePixelBlock * ChannelLanes];
+            float* tile = stackalloc float[TransposeRows * ChannelLanes];
             int* bases = stackalloc int[WidePixelBlock];
             int pq = plan.P * plan.Q;
             float* out0 = y + ((long)n * plan.Kout + k0) * pq;
@@ -258,7 +258,7 @@ public static unsafe partial class DirectConvKernel
                 WideStoreRow(tile + 48, a3); WideStoreRow(tile + 64, a4); WideStoreRow(tile + 80, a5);
                 WideStoreRow(tile + 96, a6); WideStoreRow(tile + 112, a7); WideStoreRow(tile + 128, a8);
                 WideStoreRow(tile + 144, a9); WideStoreRow(tile + 160, a10); WideStoreRow(tile + 176, a11);
-                ScatterTile(tile, out0 + pix0, pq, count, pixels, accumulate);
+                TransposeStore(tile, out0 + pix0, pq, count, pixels, accumulate);
             }
         }
 
@@ -276,7 +276,7 @@ public static unsafe partial class DirectConvKernel
             float* init = stackalloc float[ChannelLanes];
             BiasLanes(bias, k0, count, init);
             var b0 = Vector512.Load(init);
-            float* tile = stackalloc float[WidePixelBlock * ChannelLanes];
+            float* tile = stackalloc float[TransposeRows * ChannelLanes];
             int pq = plan.P * plan.Q;
             float* out0 = y + ((long)n * plan.Kout + k0) * pq;
             for (int p = 0; p < plan.P; p++)
@@ -311,7 +311,7 @@ public static unsafe partial class DirectConvKernel
                     WideStoreRow(tile + 48, a3); WideStoreRow(tile + 64, a4); WideStoreRow(tile + 80, a5);
                     WideStoreRow(tile + 96, a6); WideStoreRow(tile + 112, a7); WideStoreRow(tile + 128, a8);
                     WideStoreRow(tile + 144, a9); WideStoreRow(tile + 160, a10); WideStoreRow(tile + 176, a11);
-                    ScatterTile(tile, out0 + p * plan.Q + q0, pq, count, pixels, accumulate);
+                    TransposeStore(tile, out0 + p * plan.Q + q0, pq, count, pixels, accumulate);
                 }
             }
         }
@@ -332,7 +332,7 @@ public static unsafe partial class DirectConvKernel
             float* init = stackalloc float[ChannelLanes];
             BiasLanes(bias, k0, count, init);
             var b0 = Vector512.Load(init);
-            float* tile = stackalloc float[2 * 12 * ChannelLanes];
+            float* tile = stackalloc float[2 * TransposeRows * ChannelLanes];
             int pq = plan.P * plan.Q;
             long rowStep = (long)plan.Sh * plan.RowStride;
             float* out0 = y + ((long)n * plan.Kout + k0) * pq;
@@ -519,30 +519,31 @@ public static unsafe partial class DirectConvKernel
 
     private readonly struct Width12 : IRunWidth { public static int N => 12; }
 
+    /// <summary>Rows a channel-lane tile is allocated with: whole 16-pixel groups for <see cref="TransposeStore"/>.</summary>
+    private const int TransposeRows = 16;
+
     /// <summary>
-    /// The channel-lane tile (pixel i at tile + 16·i) into y: channel j's <paramref name="pixels"/> consecutive outputs at
-    /// dst + j·channelStride, stored or added. Whole groups of 16 pixels go through a 16×16 transpose in AVX-512 registers
-    /// (unpack 32-bit, unpack 64-bit, then two 128-bit lane shuffles) and one vector store per channel; the rest one by one.
+    /// The channel-lane tile (pixel i at tile + 16·i; rows up to the next multiple of 16 readable) into y: channel j's
+    /// <paramref name="pixels"/> consecutive outputs at dst + j·channelStride, stored or added. Each group of up to 16 pixels
+    /// goes through a 16×16 transpose in AVX-512 registers (unpack 32-bit, unpack 64-bit, then two 128-bit lane shuffles) and
+    /// one store per channel, masked for a partial group (rows past the pixels are read and dropped).
     /// </summary>
     private static void TransposeStore(float* tile, float* dst, int channelStride, int count, int pixels, bool accumulate)
     {
-        int i0 = 0;
-        if (Avx512F.IsSupported)
+        if (!Avx512F.IsSupported)
         {
-            var columns = stackalloc Vector512<float>[16];
-            for (; i0 + 16 <= pixels; i0 += 16)
-            {
-                Transpose16(tile + i0 * ChannelLanes, columns);
-                for (int j = 0; j < count; j++)
-                {
-                    float* d = dst + (long)j * channelStride + i0;
-                    var v = columns[j];
-                    if (accumulate) v += Vector512.Load(d);
-                    v.Store(d);
-                }
-            }
+            ScatterTile(tile, dst, channelStride, count, pixels, accumulate);
+            return;
         }
-        if (i0 < pixels) ScatterTile(tile + i0 * ChannelLanes, dst + i0, channelStride, count, pixels - i0, accumulate);
+        var columns = stackalloc Vector512<float>[16];
+        float* tmp = stackalloc float[16];
+        for (int i0 = 0; i0 < pixels; i0 += 16)
+        {
+            int lanes = Math.Min(16, pixels - i0);
+            Transpose16(tile + i0 * ChannelLanes, columns);
+            for (int j = 0; j < count; j++)
+                StoreFirstLanes(dst + (long)j * channelStride + i0, columns[j], lanes, accumulate, tmp);
+        }
     }
 
     /// <summary>columns[j][i] = rows[16·i + j] for i, j &lt; 16.</summary>
