@@ -127,6 +127,23 @@ public abstract class BatchNormLayer : Module
         if (updating) NumBatchesTracked!.AsSpan()[0] = batches; // counted once the batch was accepted
         return y;
     }
+
+    /// <summary>Whether <see cref="ForwardRelu"/> may run: evaluation mode with running statistics, no gradient recording.</summary>
+    internal bool CanFuseRelu => !IsTraining && TrackRunningStats && !Autograd.GradMode.IsEnabled;
+
+    /// <summary>
+    /// ReLU(Forward(input)) in one pass (Sequential's fusion of a batch norm followed by a ReLU, see <see cref="CanFuseRelu"/>):
+    /// the same values as the two layers.
+    /// </summary>
+    internal Tensor ForwardRelu(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!AcceptsRank(input.Rank))
+            throw new ArgumentException($"{TypeName} expects input of shape {ExpectedShape}, got {Tensor.ShapeText(input.Dims)}.", nameof(input));
+        if (input.Dims[1] != NumFeatures)
+            throw new ArgumentException($"{TypeName}({NumFeatures}) got input {Tensor.ShapeText(input.Dims)} with {input.Dims[1]} channels.", nameof(input));
+        return Autograd.Ops.BatchNormNode.Forward(input, RunningMean, RunningVar, Weight, Bias, training: false, 0f, Eps, relu: true);
+    }
 }
 
 /// <summary>Batch normalization of (N, C) features or (N, C, L) sequences over N (and L), per channel.</summary>

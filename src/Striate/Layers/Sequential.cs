@@ -1,5 +1,6 @@
 // Sequential: children applied in order, named "0", "1", ... as in PyTorch. A convolution directly
-// followed by a ReLU runs as the fused ConvNd.ForwardRelu (bit-identical values and gradients).
+// followed by a ReLU runs as the fused ConvNd.ForwardRelu (bit-identical values and gradients); in
+// evaluation without gradient recording, a batch norm followed by a ReLU runs as one pass too.
 namespace Striate.Layers;
 
 /// <summary>Applies its children one after another: y = fₙ(…f₂(f₁(x))).</summary>
@@ -51,6 +52,12 @@ public sealed class Sequential : Module
                 if (layer is ConvNd conv && i + 1 < _layers.Count && _layers[i + 1] is ReLU)
                 {
                     x = conv.ForwardRelu(x);
+                    i++;
+                }
+                else if (layer is BatchNormLayer bn && i + 1 < _layers.Count && _layers[i + 1] is ReLU && bn.CanFuseRelu)
+                {
+                    // In evaluation without recording, a batch norm followed by a ReLU is one pass (same values).
+                    x = bn.ForwardRelu(x);
                     i++;
                 }
                 else

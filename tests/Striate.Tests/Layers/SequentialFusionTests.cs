@@ -1,7 +1,11 @@
 // Sequential runs a convolution followed by a ReLU as one fused op (ConvNd.ForwardRelu): values and
 // every gradient must equal the two layers applied one after another, bit for bit, in 1-D, 2-D and
-// 3-D, with and without bias, and errors must still name the convolution's index.
+// 3-D, with and without bias, and errors must still name the convolution's index. In evaluation without
+// gradient recording a batch norm followed by a ReLU is fused too (BatchNormLayer.ForwardRelu).
+using Striate.Autograd;
+using Striate.Kernels.Normalization;
 using Striate.Layers;
+using Striate.Tests.TestSupport;
 
 namespace Striate.Tests.Layers;
 
@@ -70,5 +74,62 @@ public sealed class SequentialFusionTests
         var expected = model[2].Forward(model[1].Forward(model[0].Forward(x))).ToArray();
 
         Assert.Equal(expected, y);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(1)]
+    public void BatchNormThenRelu_EvalNoGrad_FusedEqualsLayerByLayer_NaNAndSignedZeroToo(int rank)
+    {
+        var rng = new Rng(11);
+        BatchNormLayer bn = rank == 2 ? new BatchNorm2d(4) : new BatchNorm1d(4);
+        rng.FillNormal(bn.RunningMean!.AsSpan(), 0f, 1f);
+        rng.FillUniform(bn.RunningVar!.AsSpan(), 0.5f, 2f);
+        rng.FillNormal(bn.Weight!.AsSpan(), 0f, 1f);
+        rng.FillNormal(bn.Bias!.AsSpan(), 0f, 1f);
+        var model = new Sequential(bn, new ReLU());
+        model.Eval();
+        int[] shape = rank == 2 ? [3, 4, 5, 7] : [6, 4];
+        var x = Tensor.Uniform(rng, -2f, 2f, shape);
+        var data = x.AsSpan();
+        data[3] = float.NaN;
+        data[8] = float.PositiveInfinity;
+        data[9] = float.NegativeInfinity;
+        var expected = new ReLU().Forward(bn.Forward(x)).ToArray();
+        float[] fused;
+        using (GradMode.NoGrad()) fused = model.Forward(x).ToArray();
+        AssertTensor.BitIdentical(expected, fused, $"BatchNorm{rank}d + ReLU fused in evaluation");
+        Assert.True(float.IsNaN(fused[3]), "NaN in, NaN out, as a separate ReLU gives");
+    }
+
+    [Fact]
+    public void BatchNormThenRelu_TrainingOrRecording_NotFused()
+    {
+        var bn = new BatchNorm2d(2);
+        Assert.False(bn.CanFuseRelu, "training mode");
+        bn.Eval();
+        Assert.False(bn.CanFuseRelu, "gradient recording is on");
+        using (GradMode.NoGrad()) Assert.True(bn.CanFuseRelu, "evaluation without recording");
+        var batchStatistics = new BatchNorm2d(2, trackRunningStats: false);
+        batchStatistics.Eval();
+        using (GradMode.NoGrad()) Assert.False(batchStatistics.CanFuseRelu, "no running statistics: evaluation uses the batch's");
+    }
+
+    [Fact]
+    public void BatchNormKernel_InferenceWithRelu_EqualsInferenceThenRelu()
+    {
+        var rng = new Rng(5);
+        int n = 3, c = 5, inner = 37;
+        float[] x = new float[n * c * inner], mean = new float[c], variance = new float[c], w = new float[c], b = new float[c];
+        rng.FillNormal(x, 0f, 2f);
+        rng.FillNormal(mean, 0f, 1f);
+        rng.FillUniform(variance, 0.2f, 3f);
+        rng.FillNormal(w, 0f, 1f);
+        rng.FillNormal(b, 0f, 1f);
+        float[] plain = new float[x.Length], fused = new float[x.Length], invStd = new float[c];
+        BatchNormKernel.ForwardInference(x, n, c, inner, mean, variance, w, b, 1e-5f, plain, invStd, 2);
+        Striate.Kernels.Elementwise.ActivationKernel.ReluForward(plain, plain);
+        BatchNormKernel.ForwardInference(x, n, c, inner, mean, variance, w, b, 1e-5f, fused, invStd, 2, relu: true);
+        AssertTensor.BitIdentical(plain, fused, "ForwardInference(relu: true) vs ForwardInference then ReluForward");
     }
 }

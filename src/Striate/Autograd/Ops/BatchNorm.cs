@@ -26,8 +26,12 @@ internal sealed class BatchNormNode : Node
 
     public override string Name => "BatchNorm";
 
-    /// <summary>Runs batch normalization; <paramref name="momentum"/> and <paramref name="eps"/> must already be validated.</summary>
-    public static Tensor Forward(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias, bool training, float momentum, float eps)
+    /// <summary>
+    /// Runs batch normalization; momentum and eps must already be validated. With relu, a following ReLU is fused
+    /// (evaluation without gradient recording only: a node would need the normalised values, which the fused pass overwrites).
+    /// </summary>
+    public static Tensor Forward(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias, bool training, float momentum, float eps,
+        bool relu = false)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank < 2)
@@ -70,10 +74,12 @@ internal sealed class BatchNormNode : Node
         else
         {
             mean = runningMean!.ToArray();
-            BatchNormKernel.ForwardInference(input.Data, n, c, inner, mean, runningVar!.Data, w, b, eps, y.Data, invStd, Compute.Threads);
+            BatchNormKernel.ForwardInference(input.Data, n, c, inner, mean, runningVar!.Data, w, b, eps, y.Data, invStd, Compute.Threads, relu);
         }
 
         bool record = GradMode.IsEnabled && (input.RequiresGrad || (weight?.RequiresGrad ?? false) || (bias?.RequiresGrad ?? false));
+        if (relu && (training || record))
+            throw new InvalidOperationException("BatchNorm + ReLU fusion runs only in evaluation mode without gradient recording.");
         if (record)
         {
             var inputs = new List<Tensor> { input };
