@@ -337,6 +337,14 @@ public static unsafe partial class DirectConvKernel
             long rowStep = (long)plan.Sh * plan.RowStride;
             float* out0 = y + ((long)n * plan.Kout + k0) * pq;
             bool shareRows = plan.Sh == 1 && plan.Dh == 1;
+            // The item's outputs (count planes of P·Q) are written only at the end of each row pair; fetching their lines now
+            // overlaps the misses of a freshly allocated output (every Functional call's) with the multiply-adds.
+            if (Sse.IsSupported)
+                for (int j = 0; j < count; j++)
+                {
+                    float* plane = out0 + (long)j * pq;
+                    for (int i = 0; i < pq; i += 16) Sse.Prefetch0(plane + i);
+                }
             for (int p = 0; p < plan.P; p += 2)
             {
                 bool two = p + 1 < plan.P;
