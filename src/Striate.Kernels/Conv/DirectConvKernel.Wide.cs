@@ -202,10 +202,12 @@ public static unsafe partial class DirectConvKernel
         /// <summary>Output channels k0..k0+15 of image n (block blk of group grp), 12 output pixels per step.</summary>
         private void WideBlock(int n, int grp, int blk, int taps, int* offs)
         {
-            // Rows of 8 to 12 outputs (UsesRowPairs): two whole rows per step, exactly Q pixels each (LeNet's C3: 20 of 20
+            // Rows of 6 to 12 outputs (UsesRowPairs): two whole rows per step, exactly Q pixels each (LeNet's C3: 20 of 20
             // accumulators).
             switch (plan.Q)
             {
+                case 6: RowPairs<Width6>(n, grp, blk, taps, offs); return;
+                case 7: RowPairs<Width7>(n, grp, blk, taps, offs); return;
                 case 8: RowPairs<Width8>(n, grp, blk, taps, offs); return;
                 case 9: RowPairs<Width9>(n, grp, blk, taps, offs); return;
                 case 10: RowPairs<Width10>(n, grp, blk, taps, offs); return;
@@ -317,7 +319,7 @@ public static unsafe partial class DirectConvKernel
         }
 
         /// <summary>
-        /// Output channels k0..k0+15 of image n, two whole rows of Q = TW.N (8 to 12) outputs per step: 2·Q accumulators, each
+        /// Output channels k0..k0+15 of image n, two whole rows of Q = TW.N (6 to 12) outputs per step: 2·Q accumulators, each
         /// tap one filter load for 2·Q broadcast multiply-adds, every lane and accumulator used. An odd last row is computed
         /// twice and stored once. The two rows are consecutive in the output plane, so the tile goes out through 16×16
         /// register transposes (<see cref="TransposeStore"/>). Same chains as every other blocking, same bits.
@@ -373,8 +375,8 @@ public static unsafe partial class DirectConvKernel
                             v3 = Vector512.Create(xr[3]);
                             v4 = Vector512.Create(xr[4]);
                             v5 = Vector512.Create(xr[5]);
-                            v6 = Vector512.Create(xr[6]);
-                            v7 = Vector512.Create(xr[7]);
+                            if (TW.N > 6) v6 = Vector512.Create(xr[6]);
+                            if (TW.N > 7) v7 = Vector512.Create(xr[7]);
                             if (TW.N > 8) v8 = Vector512.Create(xr[8]);
                             if (TW.N > 9) v9 = Vector512.Create(xr[9]);
                             if (TW.N > 10) v10 = Vector512.Create(xr[10]);
@@ -388,8 +390,8 @@ public static unsafe partial class DirectConvKernel
                                 a3 = Vector512.MultiplyAddEstimate(v3, wa, a3);
                                 a4 = Vector512.MultiplyAddEstimate(v4, wa, a4);
                                 a5 = Vector512.MultiplyAddEstimate(v5, wa, a5);
-                                a6 = Vector512.MultiplyAddEstimate(v6, wa, a6);
-                                a7 = Vector512.MultiplyAddEstimate(v7, wa, a7);
+                                if (TW.N > 6) a6 = Vector512.MultiplyAddEstimate(v6, wa, a6);
+                                if (TW.N > 7) a7 = Vector512.MultiplyAddEstimate(v7, wa, a7);
                                 if (TW.N > 8) a8 = Vector512.MultiplyAddEstimate(v8, wa, a8);
                                 if (TW.N > 9) a9 = Vector512.MultiplyAddEstimate(v9, wa, a9);
                                 if (TW.N > 10) a10 = Vector512.MultiplyAddEstimate(v10, wa, a10);
@@ -404,8 +406,8 @@ public static unsafe partial class DirectConvKernel
                                 c3 = Vector512.MultiplyAddEstimate(v3, wb, c3);
                                 c4 = Vector512.MultiplyAddEstimate(v4, wb, c4);
                                 c5 = Vector512.MultiplyAddEstimate(v5, wb, c5);
-                                c6 = Vector512.MultiplyAddEstimate(v6, wb, c6);
-                                c7 = Vector512.MultiplyAddEstimate(v7, wb, c7);
+                                if (TW.N > 6) c6 = Vector512.MultiplyAddEstimate(v6, wb, c6);
+                                if (TW.N > 7) c7 = Vector512.MultiplyAddEstimate(v7, wb, c7);
                                 if (TW.N > 8) c8 = Vector512.MultiplyAddEstimate(v8, wb, c8);
                                 if (TW.N > 9) c9 = Vector512.MultiplyAddEstimate(v9, wb, c9);
                                 if (TW.N > 10) c10 = Vector512.MultiplyAddEstimate(v10, wb, c10);
@@ -425,8 +427,8 @@ public static unsafe partial class DirectConvKernel
                     a3 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[3]), wt, a3);
                     a4 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[4]), wt, a4);
                     a5 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[5]), wt, a5);
-                    a6 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[6]), wt, a6);
-                    a7 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[7]), wt, a7);
+                    if (TW.N > 6) a6 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[6]), wt, a6);
+                    if (TW.N > 7) a7 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[7]), wt, a7);
                     if (TW.N > 8) a8 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[8]), wt, a8);
                     if (TW.N > 9) a9 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[9]), wt, a9);
                     if (TW.N > 10) a10 = Vector512.MultiplyAddEstimate(Vector512.Create(xa[10]), wt, a10);
@@ -437,8 +439,8 @@ public static unsafe partial class DirectConvKernel
                     c3 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[3]), wt, c3);
                     c4 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[4]), wt, c4);
                     c5 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[5]), wt, c5);
-                    c6 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[6]), wt, c6);
-                    c7 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[7]), wt, c7);
+                    if (TW.N > 6) c6 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[6]), wt, c6);
+                    if (TW.N > 7) c7 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[7]), wt, c7);
                     if (TW.N > 8) c8 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[8]), wt, c8);
                     if (TW.N > 9) c9 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[9]), wt, c9);
                     if (TW.N > 10) c10 = Vector512.MultiplyAddEstimate(Vector512.Create(xb[10]), wt, c10);
@@ -446,14 +448,18 @@ public static unsafe partial class DirectConvKernel
                 }
                 // Tile: pixel i of the two rows (row p: 0..w−1, row p + 1: w..2w−1) at tile + 16·i.
                 WideStoreRow(tile, a0); WideStoreRow(tile + 16, a1); WideStoreRow(tile + 32, a2); WideStoreRow(tile + 48, a3);
-                WideStoreRow(tile + 64, a4); WideStoreRow(tile + 80, a5); WideStoreRow(tile + 96, a6); WideStoreRow(tile + 112, a7);
+                WideStoreRow(tile + 64, a4); WideStoreRow(tile + 80, a5);
+                if (TW.N > 6) WideStoreRow(tile + 96, a6);
+                if (TW.N > 7) WideStoreRow(tile + 112, a7);
                 if (TW.N > 8) WideStoreRow(tile + 128, a8);
                 if (TW.N > 9) WideStoreRow(tile + 144, a9);
                 if (TW.N > 10) WideStoreRow(tile + 160, a10);
                 if (TW.N > 11) WideStoreRow(tile + 176, a11);
                 float* second = tile + w * ChannelLanes;
                 WideStoreRow(second, c0); WideStoreRow(second + 16, c1); WideStoreRow(second + 32, c2); WideStoreRow(second + 48, c3);
-                WideStoreRow(second + 64, c4); WideStoreRow(second + 80, c5); WideStoreRow(second + 96, c6); WideStoreRow(second + 112, c7);
+                WideStoreRow(second + 64, c4); WideStoreRow(second + 80, c5);
+                if (TW.N > 6) WideStoreRow(second + 96, c6);
+                if (TW.N > 7) WideStoreRow(second + 112, c7);
                 if (TW.N > 8) WideStoreRow(second + 128, c8);
                 if (TW.N > 9) WideStoreRow(second + 144, c9);
                 if (TW.N > 10) WideStoreRow(second + 160, c10);
@@ -508,14 +514,18 @@ public static unsafe partial class DirectConvKernel
         Avx.MaskStore(dst, mask, half);
     }
 
-    /// <summary>Whether the wide channel-lane blocking runs <paramref name="plan"/> in row pairs (rows of 8 to 12 outputs).</summary>
-    private static bool UsesRowPairs(in Plan plan) => plan.Q is >= 8 and <= 12;
+    /// <summary>Whether the wide channel-lane blocking runs <paramref name="plan"/> in row pairs (rows of 6 to 12 outputs).</summary>
+    private static bool UsesRowPairs(in Plan plan) => plan.Q is >= 6 and <= 12;
 
     /// <summary>A run width as a type, so <see cref="ChannelLanesBody"/>'s row-pair kernel compiles to exactly that many accumulators.</summary>
     private interface IRunWidth
     {
         static abstract int N { get; }
     }
+
+    private readonly struct Width6 : IRunWidth { public static int N => 6; }
+
+    private readonly struct Width7 : IRunWidth { public static int N => 7; }
 
     private readonly struct Width8 : IRunWidth { public static int N => 8; }
 

@@ -87,7 +87,7 @@ public static unsafe partial class DirectConvKernel
         }
         var plan = Plan.ForForward(g);
         bool channelLanes = PrefersChannelLanes(plan);
-        // The channel-lane row pairs (rows of 8 to 12 outputs) read exactly the inputs their taps need: at stride 1 without
+        // The channel-lane row pairs (rows of 6 to 12 outputs) read exactly the inputs their taps need: at stride 1 without
         // padding those lie in x's own planes, so they read x in place and the padded copy is skipped.
         bool inPlace = channelLanes && plan.Wide && UsesRowPairs(plan) && g.Height is { Stride: 1, PadBefore: 0, PadAfter: 0 }
             && g.Width is { Stride: 1, PadBefore: 0, PadAfter: 0 };

@@ -59,6 +59,8 @@ public class DirectConvKernelTests
         ConvGeometry.TwoD(3, 2, 9, A(7, 5, 1, 1, 2, 2), A(11, 5, 1, 1, 2, 2)),
         ConvGeometry.TwoD(1, 5, 12, A(23, 3, 2, 1, 1, 1), A(23, 3, 2, 1, 1, 1)),
         ConvGeometry.TwoD(2, 4, 32, A(12, 3, 1, 1, 1, 1), A(12, 3, 1, 1, 1, 1), groups: 2),
+        ConvGeometry.TwoD(1, 5, 16, A(7, 3, 1, 1, 1, 1), A(7, 3, 1, 1, 1, 1)),   // rows of 7 (ResNet's last stage), odd P
+        ConvGeometry.TwoD(2, 3, 10, A(8, 3), A(8, 3)),                           // rows of 6, in place
         // 1-D.
         ConvGeometry.OneD(3, 5, 7, A(13, 3, 2, 2, 2, 2)),
         ConvGeometry.OneD(1, 2, 3, A(41, 5, 1, 1, 4, 4)),
