@@ -365,55 +365,63 @@ public static unsafe partial class DirectConvKernel
                     Vector512<float> v6 = default, v7 = default, v8 = default, v9 = default, v10 = default, v11 = default;
                     for (int c = 0; c < plan.CPerGroup; c++)
                         for (int i = 0; i <= plan.R; i++)
+                        {
+                            // Per (c, i): the tap offsets of filter row min(i, R − 1) (one input row further for i = R), and
+                            // the filters of rows i (for row p) and i − 1 (for row p + 1).
+                            int below = Math.Min(i, plan.R - 1);
+                            int* rowOffs = offs + (c * plan.R + below) * plan.S;
+                            float* xi = x0 + (i - below) * rowStep;
+                            float* wRowA = weights + (long)(c * plan.R + i) * plan.S * ChannelLanes;
+                            float* wRowB = wRowA - (long)plan.S * ChannelLanes;
                             for (int sc = 0; sc < plan.S; sc++)
                             {
-                                int below = Math.Min(i, plan.R - 1);
-                                float* xr = x0 + offs[(c * plan.R + below) * plan.S + sc] + (i - below) * rowStep;
-                            v0 = Vector512.Create(xr[0]);
-                            v1 = Vector512.Create(xr[1]);
-                            v2 = Vector512.Create(xr[2]);
-                            v3 = Vector512.Create(xr[3]);
-                            v4 = Vector512.Create(xr[4]);
-                            v5 = Vector512.Create(xr[5]);
-                            if (TW.N > 6) v6 = Vector512.Create(xr[6]);
-                            if (TW.N > 7) v7 = Vector512.Create(xr[7]);
-                            if (TW.N > 8) v8 = Vector512.Create(xr[8]);
-                            if (TW.N > 9) v9 = Vector512.Create(xr[9]);
-                            if (TW.N > 10) v10 = Vector512.Create(xr[10]);
-                            if (TW.N > 11) v11 = Vector512.Create(xr[11]);
+                                float* xr = xi + rowOffs[sc];
+                                    v0 = Vector512.Create(xr[0]);
+                                    v1 = Vector512.Create(xr[1]);
+                                    v2 = Vector512.Create(xr[2]);
+                                    v3 = Vector512.Create(xr[3]);
+                                    v4 = Vector512.Create(xr[4]);
+                                    v5 = Vector512.Create(xr[5]);
+                                    if (TW.N > 6) v6 = Vector512.Create(xr[6]);
+                                    if (TW.N > 7) v7 = Vector512.Create(xr[7]);
+                                    if (TW.N > 8) v8 = Vector512.Create(xr[8]);
+                                    if (TW.N > 9) v9 = Vector512.Create(xr[9]);
+                                    if (TW.N > 10) v10 = Vector512.Create(xr[10]);
+                                    if (TW.N > 11) v11 = Vector512.Create(xr[11]);
                                 if (i < plan.R)
                                 {
-                                    var wa = Vector512.Load(weights + ((long)(c * plan.R + i) * plan.S + sc) * ChannelLanes);
-                                a0 = Vector512.MultiplyAddEstimate(v0, wa, a0);
-                                a1 = Vector512.MultiplyAddEstimate(v1, wa, a1);
-                                a2 = Vector512.MultiplyAddEstimate(v2, wa, a2);
-                                a3 = Vector512.MultiplyAddEstimate(v3, wa, a3);
-                                a4 = Vector512.MultiplyAddEstimate(v4, wa, a4);
-                                a5 = Vector512.MultiplyAddEstimate(v5, wa, a5);
-                                if (TW.N > 6) a6 = Vector512.MultiplyAddEstimate(v6, wa, a6);
-                                if (TW.N > 7) a7 = Vector512.MultiplyAddEstimate(v7, wa, a7);
-                                if (TW.N > 8) a8 = Vector512.MultiplyAddEstimate(v8, wa, a8);
-                                if (TW.N > 9) a9 = Vector512.MultiplyAddEstimate(v9, wa, a9);
-                                if (TW.N > 10) a10 = Vector512.MultiplyAddEstimate(v10, wa, a10);
-                                if (TW.N > 11) a11 = Vector512.MultiplyAddEstimate(v11, wa, a11);
+                                    var wa = Vector512.Load(wRowA + sc * ChannelLanes);
+                                        a0 = Vector512.MultiplyAddEstimate(v0, wa, a0);
+                                        a1 = Vector512.MultiplyAddEstimate(v1, wa, a1);
+                                        a2 = Vector512.MultiplyAddEstimate(v2, wa, a2);
+                                        a3 = Vector512.MultiplyAddEstimate(v3, wa, a3);
+                                        a4 = Vector512.MultiplyAddEstimate(v4, wa, a4);
+                                        a5 = Vector512.MultiplyAddEstimate(v5, wa, a5);
+                                        if (TW.N > 6) a6 = Vector512.MultiplyAddEstimate(v6, wa, a6);
+                                        if (TW.N > 7) a7 = Vector512.MultiplyAddEstimate(v7, wa, a7);
+                                        if (TW.N > 8) a8 = Vector512.MultiplyAddEstimate(v8, wa, a8);
+                                        if (TW.N > 9) a9 = Vector512.MultiplyAddEstimate(v9, wa, a9);
+                                        if (TW.N > 10) a10 = Vector512.MultiplyAddEstimate(v10, wa, a10);
+                                        if (TW.N > 11) a11 = Vector512.MultiplyAddEstimate(v11, wa, a11);
                                 }
                                 if (i > 0)
                                 {
-                                    var wb = Vector512.Load(weights + ((long)(c * plan.R + i - 1) * plan.S + sc) * ChannelLanes);
-                                c0 = Vector512.MultiplyAddEstimate(v0, wb, c0);
-                                c1 = Vector512.MultiplyAddEstimate(v1, wb, c1);
-                                c2 = Vector512.MultiplyAddEstimate(v2, wb, c2);
-                                c3 = Vector512.MultiplyAddEstimate(v3, wb, c3);
-                                c4 = Vector512.MultiplyAddEstimate(v4, wb, c4);
-                                c5 = Vector512.MultiplyAddEstimate(v5, wb, c5);
-                                if (TW.N > 6) c6 = Vector512.MultiplyAddEstimate(v6, wb, c6);
-                                if (TW.N > 7) c7 = Vector512.MultiplyAddEstimate(v7, wb, c7);
-                                if (TW.N > 8) c8 = Vector512.MultiplyAddEstimate(v8, wb, c8);
-                                if (TW.N > 9) c9 = Vector512.MultiplyAddEstimate(v9, wb, c9);
-                                if (TW.N > 10) c10 = Vector512.MultiplyAddEstimate(v10, wb, c10);
-                                if (TW.N > 11) c11 = Vector512.MultiplyAddEstimate(v11, wb, c11);
+                                    var wb = Vector512.Load(wRowB + sc * ChannelLanes);
+                                        c0 = Vector512.MultiplyAddEstimate(v0, wb, c0);
+                                        c1 = Vector512.MultiplyAddEstimate(v1, wb, c1);
+                                        c2 = Vector512.MultiplyAddEstimate(v2, wb, c2);
+                                        c3 = Vector512.MultiplyAddEstimate(v3, wb, c3);
+                                        c4 = Vector512.MultiplyAddEstimate(v4, wb, c4);
+                                        c5 = Vector512.MultiplyAddEstimate(v5, wb, c5);
+                                        if (TW.N > 6) c6 = Vector512.MultiplyAddEstimate(v6, wb, c6);
+                                        if (TW.N > 7) c7 = Vector512.MultiplyAddEstimate(v7, wb, c7);
+                                        if (TW.N > 8) c8 = Vector512.MultiplyAddEstimate(v8, wb, c8);
+                                        if (TW.N > 9) c9 = Vector512.MultiplyAddEstimate(v9, wb, c9);
+                                        if (TW.N > 10) c10 = Vector512.MultiplyAddEstimate(v10, wb, c10);
+                                        if (TW.N > 11) c11 = Vector512.MultiplyAddEstimate(v11, wb, c11);
                                 }
                             }
+                        }
                 }
                 else
                 for (int t = 0; t < taps; t++)
