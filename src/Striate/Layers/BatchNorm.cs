@@ -109,11 +109,7 @@ public abstract class BatchNormLayer : Module
     /// </exception>
     public override Tensor Forward(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (!AcceptsRank(input.Rank))
-            throw new ArgumentException($"{TypeName} expects input of shape {ExpectedShape}, got {Tensor.ShapeText(input.Dims)}.", nameof(input));
-        if (input.Dims[1] != NumFeatures)
-            throw new ArgumentException($"{TypeName}({NumFeatures}) got input {Tensor.ShapeText(input.Dims)} with {input.Dims[1]} channels.", nameof(input));
+        CheckInput(input);
         bool useBatchStatistics = IsTraining || !TrackRunningStats;
         float factor = Momentum ?? 0f;
         float batches = 0;
@@ -137,12 +133,17 @@ public abstract class BatchNormLayer : Module
     /// </summary>
     internal Tensor ForwardRelu(Tensor input)
     {
+        CheckInput(input);
+        return Autograd.Ops.BatchNormNode.Forward(input, RunningMean, RunningVar, Weight, Bias, training: false, 0f, Eps, relu: true);
+    }
+
+    private void CheckInput(Tensor input)
+    {
         ArgumentNullException.ThrowIfNull(input);
         if (!AcceptsRank(input.Rank))
             throw new ArgumentException($"{TypeName} expects input of shape {ExpectedShape}, got {Tensor.ShapeText(input.Dims)}.", nameof(input));
         if (input.Dims[1] != NumFeatures)
             throw new ArgumentException($"{TypeName}({NumFeatures}) got input {Tensor.ShapeText(input.Dims)} with {input.Dims[1]} channels.", nameof(input));
-        return Autograd.Ops.BatchNormNode.Forward(input, RunningMean, RunningVar, Weight, Bias, training: false, 0f, Eps, relu: true);
     }
 }
 
