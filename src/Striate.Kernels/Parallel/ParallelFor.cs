@@ -36,8 +36,16 @@ public static class ParallelFor
         }
         if (WorkerPool.TryRun(body, count, ranges)) return;
         // The kernel workers are busy with another thread's region (or this call comes from inside one): the thread pool.
+        // Its AggregateException is unwrapped, so a failing range surfaces as the same exception on either path.
         var state = new RangeRunner<TBody>(body, count, ranges);
-        System.Threading.Tasks.Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = ranges }, state.Run);
+        try
+        {
+            System.Threading.Tasks.Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = ranges }, state.Run);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
     }
 
     private sealed class RangeRunner<TBody>(TBody body, int count, int ranges) where TBody : struct, IParallelBody

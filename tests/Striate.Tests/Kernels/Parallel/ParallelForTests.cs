@@ -30,6 +30,25 @@ public unsafe class ParallelForTests
         }
     }
 
+    /// <summary>Each range runs a nested ParallelFor whose item `bad` throws (nested calls take the thread-pool path) and records what reached it.</summary>
+    private readonly struct NestedThrowBody(int bad, Exception?[] caught) : IParallelBody
+    {
+        public void Invoke(int start, int end)
+        {
+            for (int i = start; i < end; i++)
+            {
+                try
+                {
+                    ParallelFor.Run(8, 4, new ThrowBody(bad));
+                }
+                catch (Exception e)
+                {
+                    caught[i] = e;
+                }
+            }
+        }
+    }
+
     private static int[] Count(int count, int threads, int minItems = 1)
     {
         var hits = new int[count];
@@ -67,6 +86,21 @@ public unsafe class ParallelForTests
         }
         // The pool is usable after a failure.
         Assert.All(Count(999, 4), h => Assert.Equal(1, h));
+    }
+
+    [Fact]
+    public void Run_ExceptionOnTheThreadPoolPath_ReachesTheCallerAsItself()
+    {
+        // A call nested in a worker range cannot use the workers and runs on the thread pool, whose Parallel.For wraps
+        // failures in an AggregateException; the caller must see the range's own exception either way (a test run beside
+        // other tests once got the wrapper from the outer call, when another thread held the workers).
+        var caught = new Exception?[2];
+        ParallelFor.Run(2, 2, new NestedThrowBody(5, caught));
+        Assert.All(caught, e =>
+        {
+            var ex = Assert.IsType<InvalidOperationException>(e);
+            Assert.Equal("item 5", ex.Message);
+        });
     }
 
     [Fact]
