@@ -60,36 +60,18 @@ internal static class InferenceBuffers
 
     private sealed class Pool
     {
-        private Dictionary<int, Stack<float[]>> _current = [];
-        private Dictionary<int, Stack<float[]>> _previous = [];
-        private long _retained;
+        private FreeLists<float> _current = new(), _previous = new();
 
-        public float[]? TryTake(int count)
-        {
-            if (_current.TryGetValue(count, out var stack) && stack.TryPop(out var array)) return Taken(array);
-            if (_previous.TryGetValue(count, out stack) && stack.TryPop(out array)) return Taken(array);
-            return null;
-        }
-
-        private float[] Taken(float[] array)
-        {
-            _retained -= array.Length;
-            return array;
-        }
+        public float[]? TryTake(int count) => _current.TryTake(count) ?? _previous.TryTake(count);
 
         public void Give(float[] array)
         {
-            if (_retained + array.Length > MaxRetainedElements) return;
-            if (!_current.TryGetValue(array.Length, out var stack)) _current[array.Length] = stack = new Stack<float[]>();
-            stack.Push(array);
-            _retained += array.Length;
+            if (_current.Elements + _previous.Elements + array.Length <= MaxRetainedElements) _current.Add(array);
         }
 
         /// <summary>A new pass: arrays left from the pass before the last one go to the garbage collector.</summary>
         public void Age()
         {
-            foreach (var stack in _previous.Values)
-                foreach (var array in stack) _retained -= array.Length;
             (_previous, _current) = (_current, _previous);
             _current.Clear();
         }

@@ -20,11 +20,10 @@ internal sealed class TensorArena
     // a ResNet-50 step at batch 32 a few hundred million; past the cap, arrays are left to the garbage collector.
     private const long MaxRetainedElements = 1L << 28;
 
-    private readonly Dictionary<int, Stack<float[]>> _free = [];
-    private readonly Dictionary<int, Stack<int[]>> _freeIndices = [];
+    private readonly FreeLists<float> _free = new();
+    private readonly FreeLists<int> _freeIndices = new();
     private readonly List<Tensor> _lent = new(64);
     private readonly List<(int[] Array, Tensor Owner)> _lentIndices = new(16);
-    private long _retained;
 
     /// <summary>The arena active on this thread, or null.</summary>
     public static TensorArena? Active => t_active;
@@ -40,9 +39,7 @@ internal sealed class TensorArena
     /// <summary>A tensor of <paramref name="shape"/> (<paramref name="count"/> elements) on a reused array when one of that length is free.</summary>
     public Tensor NewTensor(int count, int[] shape)
     {
-        float[] data = _free.TryGetValue(count, out var stack) && stack.TryPop(out var reused)
-            ? Taken(reused)
-            : GC.AllocateUninitializedArray<float>(count);
+        float[] data = _free.TryTake(count) ?? GC.AllocateUninitializedArray<float>(count);
         var t = Tensor.Wrap(data, shape);
         _lent.Add(t);
         return t;
@@ -51,17 +48,9 @@ internal sealed class TensorArena
     /// <summary>An index array of <paramref name="count"/> elements, reused once <paramref name="owner"/>'s graph is recycled.</summary>
     public int[] NewIndices(int count, Tensor owner)
     {
-        int[] data = _freeIndices.TryGetValue(count, out var stack) && stack.TryPop(out var reused)
-            ? Taken(reused)
-            : GC.AllocateUninitializedArray<int>(count);
+        int[] data = _freeIndices.TryTake(count) ?? GC.AllocateUninitializedArray<int>(count);
         _lentIndices.Add((data, owner));
         return data;
-    }
-
-    private T[] Taken<T>(T[] array)
-    {
-        _retained -= array.Length;
-        return array;
     }
 
     /// <summary>
@@ -78,11 +67,8 @@ internal sealed class TensorArena
         _lentIndices.Clear();
     }
 
-    private void Give<T>(Dictionary<int, Stack<T[]>> free, T[] array)
+    private void Give<T>(FreeLists<T> free, T[] array)
     {
-        if (_retained + array.Length > MaxRetainedElements) return;
-        if (!free.TryGetValue(array.Length, out var stack)) free[array.Length] = stack = new Stack<T[]>();
-        stack.Push(array);
-        _retained += array.Length;
+        if (_free.Elements + _freeIndices.Elements + array.Length <= MaxRetainedElements) free.Add(array);
     }
 }
