@@ -134,12 +134,21 @@ public static unsafe partial class DirectConvKernel
             }
         }
 
+        /// <summary>
+        /// Block blk of group grp for image n: its first output channel, its channel count (16, fewer at a group's end), its
+        /// group's input planes and its packed filters.
+        /// </summary>
+        private void Locate(int n, int grp, int blk, int taps, out int k0, out int count, out float* image, out float* weights)
+        {
+            k0 = grp * plan.KPerGroup + blk * ChannelLanes;
+            count = Math.Min(ChannelLanes, plan.KPerGroup - blk * ChannelLanes);
+            image = input + ((long)n * plan.Cin + grp * plan.CPerGroup) * plan.PlaneStride;
+            weights = packed + ((long)grp * ChannelBlocks(plan) + blk) * taps * ChannelLanes;
+        }
+
         private void Block(int n, int grp, int blk, int taps, int* offs)
         {
-            int k0 = grp * plan.KPerGroup + blk * ChannelLanes;
-            int count = Math.Min(ChannelLanes, plan.KPerGroup - blk * ChannelLanes);
-            float* image = input + ((long)n * plan.Cin + grp * plan.CPerGroup) * plan.PlaneStride;
-            float* weights = packed + ((long)grp * ChannelBlocks(plan) + blk) * taps * ChannelLanes;
+            Locate(n, grp, blk, taps, out int k0, out int count, out float* image, out float* weights);
             float* init = stackalloc float[ChannelLanes];
             BiasLanes(bias, k0, count, init);
             var b0 = Vector256.Load(init);

@@ -221,10 +221,7 @@ public static unsafe partial class DirectConvKernel
                 RowRuns(n, grp, blk, taps, offs);
                 return;
             }
-            int k0 = grp * plan.KPerGroup + blk * ChannelLanes;
-            int count = Math.Min(ChannelLanes, plan.KPerGroup - blk * ChannelLanes);
-            float* image = input + ((long)n * plan.Cin + grp * plan.CPerGroup) * plan.PlaneStride;
-            float* weights = packed + ((long)grp * ChannelBlocks(plan) + blk) * taps * ChannelLanes;
+            Locate(n, grp, blk, taps, out int k0, out int count, out float* image, out float* weights);
             float* init = stackalloc float[ChannelLanes];
             BiasLanes(bias, k0, count, init);
             var b0 = Vector512.Load(init);
@@ -271,10 +268,7 @@ public static unsafe partial class DirectConvKernel
         /// </summary>
         private void RowRuns(int n, int grp, int blk, int taps, int* offs)
         {
-            int k0 = grp * plan.KPerGroup + blk * ChannelLanes;
-            int count = Math.Min(ChannelLanes, plan.KPerGroup - blk * ChannelLanes);
-            float* image = input + ((long)n * plan.Cin + grp * plan.CPerGroup) * plan.PlaneStride;
-            float* weights = packed + ((long)grp * ChannelBlocks(plan) + blk) * taps * ChannelLanes;
+            Locate(n, grp, blk, taps, out int k0, out int count, out float* image, out float* weights);
             float* init = stackalloc float[ChannelLanes];
             BiasLanes(bias, k0, count, init);
             var b0 = Vector512.Load(init);
@@ -327,10 +321,7 @@ public static unsafe partial class DirectConvKernel
         private void RowPairs<TW>(int n, int grp, int blk, int taps, int* offs) where TW : struct, IRunWidth
         {
             int w = TW.N;
-            int k0 = grp * plan.KPerGroup + blk * ChannelLanes;
-            int count = Math.Min(ChannelLanes, plan.KPerGroup - blk * ChannelLanes);
-            float* image = input + ((long)n * plan.Cin + grp * plan.CPerGroup) * plan.PlaneStride;
-            float* weights = packed + ((long)grp * ChannelBlocks(plan) + blk) * taps * ChannelLanes;
+            Locate(n, grp, blk, taps, out int k0, out int count, out float* image, out float* weights);
             float* init = stackalloc float[ChannelLanes];
             BiasLanes(bias, k0, count, init);
             var b0 = Vector512.Load(init);
